@@ -1,0 +1,8 @@
+# Convenience aliases; the two commands in README.md work without make.
+.PHONY: lab test exercises
+lab:
+	python3 course.py lab
+test:
+	python3 course.py test
+exercises:
+	.venv/bin/course-kit build-exercises

@@ -1,0 +1,44 @@
+"""One call at the top of every notebook: ``course_kit.setup_notebook()``.
+
+It fixes what makes notebooks small, reproducible and readable:
+
+* plotly renders with the ``plotly_mimetype`` renderer: the output holds the figure's JSON only
+  (a few kB). The ``notebook`` renderer would embed 4.8 MB of plotly.js in every output.
+* Python's and NumPy's global random generators are seeded, so every run gives the same numbers.
+  (Package functions take their own ``seed=`` argument and never use global state.)
+* pandas shows compact tables.
+"""
+
+from __future__ import annotations
+
+import random
+
+__all__ = ["setup_notebook", "RENDERER", "DEFAULT_SEED"]
+
+RENDERER = "plotly_mimetype"
+DEFAULT_SEED = 42
+
+
+def setup_notebook(seed: int = DEFAULT_SEED, *, quiet: bool = False) -> dict:
+    """Configure plotly, random seeds and pandas for a course notebook; returns what was set."""
+    from course_kit._validate import check_int
+
+    seed = check_int("seed", seed, low=0, high=2**32 - 1)
+    import numpy as np
+    import pandas as pd
+    import plotly.io as pio
+
+    pio.renderers.default = RENDERER
+    pio.templates.default = "plotly_white"
+    random.seed(seed)
+    np.random.seed(seed)
+    pd.set_option("display.max_rows", 30)
+    pd.set_option("display.max_columns", 20)
+    pd.set_option("display.precision", 3)
+    pd.set_option("display.width", 120)
+    info = {"plotly_renderer": RENDERER, "seed": seed}
+    if not quiet:
+        import course_kit
+
+        print(f"course_kit {course_kit.__version__} ready (plotly renderer: {RENDERER}, seed: {seed})")
+    return info

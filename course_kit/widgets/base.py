@@ -1,0 +1,95 @@
+"""The one piece every course widget shares: controls wired to an update function.
+
+>>> import ipywidgets as w
+>>> from course_kit._validate import check_number
+>>> seen = []
+>>> panel = Panel({"x": w.FloatText(value=1.0)},
+...               lambda v: seen.append(check_number("x", v["x"], low=0)))
+>>> panel.controls["x"].value = -1.0   # the update raises ValueError: shown inline
+>>> panel.error
+'x must be >= 0; got -1.0'
+>>> panel.controls["x"].value = 2.0
+>>> seen, panel.error
+([1.0, 2.0], None)
+"""
+
+from __future__ import annotations
+
+import html
+import time
+from collections.abc import Callable, Mapping, Sequence
+
+import ipywidgets as w
+
+__all__ = ["Panel", "error_html"]
+
+ERROR_STYLE = (
+    "color:#8a1c1c;background:#fdecea;border-left:4px solid #d93025;"
+    "padding:6px 10px;margin:4px 0;font-family:sans-serif"
+)
+
+
+def error_html(message: str) -> str:
+    """The inline error box shown instead of a traceback."""
+    return f'<div class="ck-error" style="{ERROR_STYLE}">&#9888; {html.escape(message)}</div>'
+
+
+class Panel(w.VBox):
+    """A VBox of ``controls`` and ``outputs`` whose ``update(values)`` runs on every change.
+
+    ``update`` receives ``{control name: value}`` and updates the outputs (plotly FigureWidgets,
+    HTML read-outs). A :class:`ValueError` raised by ``update`` (the domain modules raise it for
+    bad input) is shown in :attr:`message` and kept in :attr:`error`; the outputs keep their last
+    valid state. Any other exception is shown too, labelled as a bug, so a workshop never sees a
+    traceback.
+
+    Attributes useful to tests and benchmarks: ``controls`` (name → widget), ``outputs``,
+    ``error`` (last message or None), ``last_update_ms``, ``updates`` (count).
+    """
+
+    def __init__(
+        self,
+        controls: Mapping[str, w.Widget],
+        update: Callable[[dict], None],
+        *,
+        outputs: Sequence[w.Widget] = (),
+        title: str | None = None,
+        layout_controls: w.Widget | None = None,
+    ):
+        self.controls = dict(controls)
+        self.outputs = list(outputs)
+        self.message = w.HTML(value="")
+        self.error: str | None = None
+        self.last_update_ms = 0.0
+        self.updates = 0
+        self._update = update
+        head = [w.HTML(f"<b>{html.escape(title)}</b>")] if title else []
+        box = layout_controls if layout_controls is not None else w.VBox(list(self.controls.values()))
+        super().__init__(children=[*head, box, self.message, *self.outputs])
+        for control in self.controls.values():
+            control.observe(self._on_change, names="value")
+        self.refresh()
+
+    def values(self) -> dict:
+        return {name: control.value for name, control in self.controls.items()}
+
+    def _on_change(self, _change=None) -> None:
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Run the update with the current control values and show any error inline."""
+        start = time.perf_counter()
+        try:
+            self._update(self.values())
+        except ValueError as exc:
+            self.error = str(exc)
+            self.message.value = error_html(self.error)
+        except Exception as exc:  # noqa: BLE001 - a workshop must never see a traceback
+            self.error = f"unexpected {type(exc).__name__}: {exc} (please report this as a bug)"
+            self.message.value = error_html(self.error)
+        else:
+            self.error = None
+            self.message.value = ""
+        finally:
+            self.last_update_ms = (time.perf_counter() - start) * 1000.0
+            self.updates += 1
