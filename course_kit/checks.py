@@ -59,8 +59,8 @@ def check(
     abs_tol: float = 0.0,
     test: Callable[[object], object] | None = None,
     hint: str = "",
-) -> bool:
-    """Print one verdict line for ``question`` and return whether the answer is correct.
+) -> None:
+    """Print one verdict line for ``question`` (and return None, so a check cell shows no value).
 
     Either ``expected`` (compared with ``rel_tol``/``abs_tol`` for numbers, element-wise for
     lists and dicts, case-insensitively for strings) or ``test`` (a predicate on the answer that
@@ -70,13 +70,13 @@ def check(
         value = answer() if callable(answer) else answer
     except (NameError, NotImplementedError):
         print(f"{question}: {NOT_ANSWERED} (run your answer cell above first)")
-        return False
+        return None
     except Exception as exc:  # noqa: BLE001 - report the learner's error as a verdict line
         print(f"{question}: your answer raised {type(exc).__name__}: {exc}")
-        return False
+        return None
     if value is Ellipsis or value is None:
         print(f"{question}: {NOT_ANSWERED}")
-        return False
+        return None
     try:
         if test is not None:
             verdict = test(value)
@@ -89,8 +89,8 @@ def check(
         ok, why = False, f"checking it raised {type(exc).__name__}: {exc}"
     if ok:
         print(pass_line(question))
-        return True
+        return None
     detail = f" ({why})" if why else ""
     tip = f" Hint: {hint}" if hint else ""
     print(f"{question}: not yet — got {value!r}{detail}.{tip}")
-    return False
+    return None

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import random
 
-__all__ = ["setup_notebook", "RENDERER", "DEFAULT_SEED"]
+__all__ = ["setup_notebook", "environment_report", "RENDERER", "DEFAULT_SEED", "WIDGET_STACK"]
 
 RENDERER = "plotly_mimetype"
 DEFAULT_SEED = 42
@@ -42,3 +42,28 @@ def setup_notebook(seed: int = DEFAULT_SEED, *, quiet: bool = False) -> dict:
 
         print(f"course_kit {course_kit.__version__} ready (plotly renderer: {RENDERER}, seed: {seed})")
     return info
+
+
+#: Packages whose versions must agree for widgets to display in JupyterLab
+#: ("Error displaying widget: model not found" is the symptom when they drift apart).
+WIDGET_STACK = ("jupyterlab", "ipywidgets", "jupyterlab_widgets", "anywidget", "plotly", "ipykernel")
+
+
+def environment_report() -> dict:
+    """Versions of the widget stack and the Python running this kernel, for troubleshooting.
+
+    >>> sorted(environment_report())[:2]
+    ['anywidget', 'ipykernel']
+    """
+    import sys
+    from importlib import metadata
+
+    report = {}
+    for name in WIDGET_STACK:
+        try:
+            report[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            report[name] = "missing"
+    report["python"] = sys.version.split()[0]
+    report["python_executable"] = sys.executable
+    return report

@@ -13,6 +13,9 @@ import importlib
 
 _WIDGETS = {
     "latency_budget": "course_kit.widgets.latency",
+    "widget_check": "course_kit.widgets.hello",
+    "rack_power": "course_kit.widgets.rack",
+    "mig_partitioner": "course_kit.widgets.mig",
 }
 
 __all__ = sorted(_WIDGETS)

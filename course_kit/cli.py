@@ -1,0 +1,153 @@
+"""``course-kit``: the command line of the course.
+
+    course-kit sections                 the course map: which sections, notebooks and exercises exist
+    course-kit start NN                 copy exercise NN into work/ (never overwrites your copy)
+    course-kit grade PATH               grade your notebook (read-only; per-question table and score)
+    course-kit build-exercises [--check]  regenerate exercises/ from solutions/ (maintainers)
+    course-kit clean [PATH ...]         strip outputs and widget state from notebooks (maintainers)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+from pathlib import Path
+
+from course_kit import paths
+
+__all__ = ["main", "start", "clean_notebook"]
+
+
+def _exercise_for(section: str) -> Path:
+    key = section.zfill(2) if section.isdigit() else section
+    matches = sorted(paths.exercises_dir().glob(f"{key}_*.ipynb")) or sorted(
+        paths.exercises_dir().glob(f"{key}.ipynb"))
+    if not matches:
+        known = ", ".join(p.stem for p in sorted(paths.exercises_dir().glob("*.ipynb"))) or "none yet"
+        raise ValueError(f"section must name an exercise (available: {known}); got {section!r}")
+    return matches[0]
+
+
+def start(section: str) -> tuple[Path, bool]:
+    """Copy exercise ``section`` into ``work/``. Returns (path, created). An existing copy is kept."""
+    src = _exercise_for(section)
+    dest = paths.work_dir() / src.name
+    if dest.exists():
+        return dest, False
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    tmp = dest.with_suffix(".ipynb.part")
+    shutil.copyfile(src, tmp)
+    tmp.replace(dest)
+    return dest, True
+
+
+def clean_notebook(path: Path) -> bool:
+    """Remove outputs, execution counts and widget state; True when the file changed."""
+    import nbformat
+
+    before = path.read_text(encoding="utf-8")
+    nb = nbformat.reads(before, as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs = []
+            cell.execution_count = None
+    for key in ("widgets", "papermill"):
+        nb.metadata.pop(key, None)
+    for cell in nb.cells:
+        cell.metadata.pop("papermill", None)
+        cell.metadata.pop("execution", None)
+    after = nbformat.writes(nb) + "\n"
+    if after != before:
+        path.write_text(after, encoding="utf-8")
+        return True
+    return False
+
+
+def _cmd_sections(_args) -> int:
+    from course_kit.course_map import course_map
+
+    for row in course_map():
+        status = "ready" if row.notebook_exists else "not written yet"
+        ex = f"exercise {row.exercise}" if row.exercise_exists else "no exercise"
+        print(f"{row.number:>2}  {row.title:<48} {status:<16} {ex}")
+    return 0
+
+
+def _cmd_start(args) -> int:
+    dest, created = start(args.section)
+    rel = dest.relative_to(paths.repo_root()) if dest.is_relative_to(paths.repo_root()) else dest
+    if created:
+        print(f"Your copy: {rel}\nOpen it in JupyterLab, fill in the answers, then run: course-kit grade {rel}")
+    else:
+        print(f"{rel} already exists and was left as it is (your work is never overwritten).\n"
+              f"To start over, rename or delete it, then run this command again.")
+    return 0
+
+
+def _cmd_grade(args) -> int:
+    from course_kit.grading import grade
+
+    report = grade(args.path, timeout_s=args.timeout)
+    print(json.dumps(report.to_dict(), indent=2) if args.json else report.table())
+    return 0 if report.all_passed else 1
+
+
+def _cmd_build(args) -> int:
+    from course_kit.exercise_build import build_all
+
+    changed = build_all(check_only=args.check)
+    root = paths.repo_root()
+    for p in changed:
+        print(("out of date: " if args.check else "wrote ") + str(p.relative_to(root)))
+    if args.check and changed:
+        print("exercises/ is out of date: run `course-kit build-exercises`", file=sys.stderr)
+        return 1
+    if not changed:
+        print("exercises/ is up to date")
+    return 0
+
+
+def _cmd_clean(args) -> int:
+    targets = [Path(p) for p in args.paths] or [
+        *sorted(paths.notebooks_dir().glob("*.ipynb")), *sorted(paths.solutions_dir().glob("*.ipynb"))]
+    for p in targets:
+        if clean_notebook(p):
+            print(f"cleaned {p}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="course-kit", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("sections", help="list the course's sections").set_defaults(func=_cmd_sections)
+    p = sub.add_parser("start", help="copy an exercise into work/ (never overwrites)")
+    p.add_argument("section", help="section number, e.g. 01")
+    p.set_defaults(func=_cmd_start)
+    p = sub.add_parser("grade", help="grade a notebook (never writes to it)")
+    p.add_argument("path")
+    p.add_argument("--timeout", type=float, default=60.0, help="time limit per cell in seconds (60)")
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+    p.set_defaults(func=_cmd_grade)
+    p = sub.add_parser("build-exercises", help="generate exercises/ from solutions/")
+    p.add_argument("--check", action="store_true", help="only report whether exercises/ is up to date")
+    p.set_defaults(func=_cmd_build)
+    p = sub.add_parser("clean", help="strip outputs and widget state from notebooks")
+    p.add_argument("paths", nargs="*")
+    p.set_defaults(func=_cmd_clean)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except ValueError as exc:
+        print(f"course-kit: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

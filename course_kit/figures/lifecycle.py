@@ -1,0 +1,90 @@
+"""Figures of section 1: the latency waterfall and the end-to-end distribution with the SLO line."""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+
+from course_kit.lifecycle import BudgetResult
+
+__all__ = ["waterfall_figure", "distribution_figure", "waterfall_data", "distribution_data",
+           "backlog_figure", "queue_figure",
+           "SLO_COLOR"]
+
+SLO_COLOR = "#d93025"
+_PCT_COLORS = {50: "#1a73e8", 95: "#f29900", 99: "#9334e6"}
+
+
+def waterfall_data(result: BudgetResult) -> dict:
+    """Waterfall bars: each stage's mean latency, then the total."""
+    names = [*result.stage_names, "total (mean)"]
+    values = [*result.stage_mean_ms, 0.0]
+    measure = ["relative"] * len(result.stage_names) + ["total"]
+    return {"x": names, "y": values, "measure": measure}
+
+
+def waterfall_figure(result: BudgetResult) -> go.Figure:
+    """Where the time goes: stage means stacked into the end-to-end mean, with the SLO line."""
+    d = waterfall_data(result)
+    fig = go.Figure(go.Waterfall(x=d["x"], y=d["y"], measure=d["measure"], name="mean latency",
+                                 texttemplate="%{delta:.1f}", textposition="outside",
+                                 connector={"line": {"color": "#999"}}))
+    fig.add_hline(y=result.slo_ms, line_color=SLO_COLOR, line_dash="dash",
+                  annotation_text=f"SLO {result.slo_ms:g} ms", annotation_position="top left")
+    fig.update_layout(title="Latency budget: mean time per stage", yaxis_title="ms",
+                      height=360, margin=dict(l=50, r=20, t=50, b=40), showlegend=False)
+    return fig
+
+
+def distribution_data(samples: np.ndarray, percentiles: dict, slo_ms: float, bins: int = 60) -> dict:
+    """Histogram (as bars, so a widget ships 60 numbers, not 20,000 samples) and marker lines."""
+    hi = max(float(np.percentile(samples, 99.5)), slo_ms * 1.1)
+    counts, edges = np.histogram(samples, bins=bins, range=(0.0, hi))
+    centres = (edges[:-1] + edges[1:]) / 2
+    share = counts / max(len(samples), 1)
+    ymax = float(share.max()) if len(share) else 1.0
+    return {"x": centres, "y": share, "width": float(edges[1] - edges[0]), "ymax": ymax,
+            "lines": {**{f"p{p:g}": float(v) for p, v in percentiles.items()}, "SLO": float(slo_ms)}}
+
+
+def distribution_figure(samples: np.ndarray, percentiles: dict, slo_ms: float) -> go.Figure:
+    """End-to-end latency distribution with p50/p95/p99 and the SLO as vertical lines.
+
+    Trace 0 is the histogram; the following traces are the lines, named ``p50``, ``p95``, ``p99``,
+    ``SLO`` (their x values are the figures; tests and widgets rely on this order).
+    """
+    d = distribution_data(samples, percentiles, slo_ms)
+    fig = go.Figure(go.Bar(x=d["x"], y=d["y"], width=d["width"], name="share of requests",
+                           marker_color="#9fc5e8"))
+    for name, x in d["lines"].items():
+        color = SLO_COLOR if name == "SLO" else _PCT_COLORS.get(int(name[1:]), "#555")
+        fig.add_trace(go.Scatter(x=[x, x], y=[0, d["ymax"] * 1.05], mode="lines", name=name,
+                                 line={"color": color, "dash": "dash" if name == "SLO" else "solid"}))
+    fig.update_layout(title="End-to-end latency (Monte-Carlo)", xaxis_title="ms",
+                      yaxis_title="share of requests", height=360, bargap=0,
+                      margin=dict(l=50, r=20, t=50, b=40), legend=dict(orientation="h", y=-0.25))
+    return fig
+
+
+def backlog_figure(t_s, backlog, *, unit: str = "GB", title: str = "Backlog when arrivals exceed throughput"):
+    """Backlog over time (fluid model)."""
+    fig = go.Figure(go.Scatter(x=t_s, y=backlog, mode="lines", name="backlog", line={"width": 3}))
+    fig.update_layout(title=title, xaxis_title="time (s)", yaxis_title=f"backlog ({unit})",
+                      height=320, margin=dict(l=50, r=20, t=50, b=40))
+    return fig
+
+
+def queue_figure(table) -> go.Figure:
+    """Mean queueing delay vs utilisation: formulas as lines, simulations as markers."""
+    fig = go.Figure()
+    x = list(table.index)
+    for model, colour in (("mm1", "#1a73e8"), ("md1", "#f29900")):
+        label = "M/M/1" if model == "mm1" else "M/D/1"
+        fig.add_trace(go.Scatter(x=x, y=table[f"{model}_formula_ms"], mode="lines", name=f"{label} formula",
+                                 line={"color": colour}))
+        fig.add_trace(go.Scatter(x=x, y=table[f"{model}_simulated_ms"], mode="markers",
+                                 name=f"{label} simulated", marker={"color": colour, "size": 10,
+                                                                     "symbol": "x"}))
+    fig.update_layout(title="Queueing delay explodes near saturation", xaxis_title="utilisation ρ = λ/μ",
+                      yaxis_title="mean wait (ms)", height=340, margin=dict(l=50, r=20, t=50, b=40))
+    return fig

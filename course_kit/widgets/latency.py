@@ -1,0 +1,83 @@
+"""Latency-budget widget (section 1): a slider per stage → waterfall and distribution, live."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+
+import ipywidgets as w
+import plotly.graph_objects as go
+
+from course_kit import lifecycle
+from course_kit.figures import lifecycle as figs
+from course_kit.widgets.base import Panel
+
+__all__ = ["latency_budget"]
+
+
+def latency_budget(
+    stages: Sequence[lifecycle.Stage] = lifecycle.REALTIME_INGESTION_STAGES,
+    slo_ms: float = lifecycle.SEED_INGESTION_SLO_MS,
+    *,
+    n: int = 20_000,
+    seed: int = 0,
+) -> Panel:
+    """A slider per stage (median ms; the spread p95/median of each stage is kept), an SLO box and
+    a percentile choice. Shows the waterfall of stage means and the end-to-end distribution with
+    p50/p95/p99 and the SLO line, plus a verdict. Typing a bad SLO (e.g. negative) shows the
+    model's message inline.
+
+    >>> panel = latency_budget()
+    >>> panel.controls["slo_ms"].value = -5
+    >>> panel.error
+    'slo_ms must be > 0; got -5.0'
+    """
+    base = lifecycle._stages(stages)
+    controls: dict[str, w.Widget] = {}
+    for i, s in enumerate(base):
+        controls[f"stage_{i}"] = w.FloatSlider(
+            value=round(s.median_ms, 1), min=0.5, max=max(500.0, round(s.median_ms * 2)), step=0.5,
+            description=s.name, continuous_update=True, readout_format=".1f",
+            style={"description_width": "170px"}, layout=w.Layout(width="520px"))
+    controls["slo_ms"] = w.FloatText(value=float(slo_ms), description="SLO (ms)",
+                                     style={"description_width": "170px"})
+    controls["percentile"] = w.Dropdown(options=[50, 90, 95, 99], value=95,
+                                        description="SLO percentile",
+                                        style={"description_width": "170px"})
+
+    first = lifecycle.budget_check(base, slo_ms, 95, n=n, seed=seed)
+    samples = lifecycle.simulate_end_to_end(base, n=n, seed=seed)
+    pcts = lifecycle.end_to_end_percentiles(base, n=n, seed=seed)
+    waterfall = go.FigureWidget(figs.waterfall_figure(first))
+    dist = go.FigureWidget(figs.distribution_figure(samples, pcts, slo_ms))
+    verdict = w.HTML()
+
+    def update(v: dict) -> None:
+        current = [s.with_median(v[f"stage_{i}"]) for i, s in enumerate(base)]
+        result = lifecycle.budget_check(current, v["slo_ms"], v["percentile"], n=n, seed=seed)
+        samples = lifecycle.simulate_end_to_end(current, n=n, seed=seed)
+        pcts = lifecycle.end_to_end_percentiles(current, (50, 95, 99), n=n, seed=seed)
+        wd = figs.waterfall_data(result)
+        dd = figs.distribution_data(samples, pcts, result.slo_ms)
+        with waterfall.batch_update():
+            waterfall.data[0].y = wd["y"]
+            waterfall.layout.shapes[0].y0 = waterfall.layout.shapes[0].y1 = result.slo_ms
+            waterfall.layout.annotations[0].text = f"SLO {result.slo_ms:g} ms"
+            waterfall.layout.annotations[0].y = result.slo_ms
+        with dist.batch_update():
+            dist.data[0].x, dist.data[0].y, dist.data[0].width = dd["x"], dd["y"], dd["width"]
+            for trace in dist.data[1:]:
+                x = dd["lines"][trace.name]
+                trace.x, trace.y = [x, x], [0, dd["ymax"] * 1.05]
+        colour = "#137333" if result.met else "#d93025"
+        verdict.value = (f'<div style="font-size:15px;color:{colour}">'
+                         f'{"✔" if result.met else "✘"} {html.escape(result.summary())}</div>'
+                         f'<div style="color:#555">p50 {pcts[50]:.1f} ms · p95 {pcts[95]:.1f} ms · '
+                         f'p99 {pcts[99]:.1f} ms (Monte-Carlo, {n:,} requests, seed {seed})</div>')
+
+    layout = w.VBox([w.HTML("<b>Stage medians (ms)</b> — each stage keeps its p95/median spread"),
+                     *[controls[f"stage_{i}"] for i in range(len(base))],
+                     w.HBox([controls["slo_ms"], controls["percentile"]])])
+    return Panel(controls, update, outputs=[verdict, w.HBox([waterfall, dist])],
+                 title="Latency budget", layout_controls=layout)
+

@@ -1,0 +1,84 @@
+"""Every notebook in notebooks/ and solutions/: conventions (no kernel), then executed with
+papermill in QUICK mode, then re-run by nbval (--nbval-lax), which compares the cells marked
+``# NBVAL_CHECK_OUTPUT`` with the papermill run: a failing cell or a non-deterministic checked
+output fails the suite."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+
+import nbformat
+import pytest
+
+from helpers import NOTEBOOKS, ROOT, SANITIZE, SOLUTIONS, code_cells, rel
+
+ALL = NOTEBOOKS + SOLUTIONS
+MAX_COMMITTED_BYTES = 200_000
+MAX_EXECUTED_BYTES = 2_000_000  # one plotly.js bundle alone is 4.8 MB
+MAX_CELL_LINES = 25
+
+
+def test_there_are_notebooks():
+    assert (ROOT / "notebooks" / "00_welcome.ipynb") in NOTEBOOKS
+    assert (ROOT / "notebooks" / "01_lifecycle.ipynb") in NOTEBOOKS
+
+
+@pytest.mark.parametrize("path", ALL, ids=rel)
+def test_conventions(path):
+    raw = path.read_text(encoding="utf-8")
+    nb = nbformat.reads(raw, as_version=4)
+    nbformat.validate(nb)
+    assert len(raw.encode()) < MAX_COMMITTED_BYTES, "notebook file too large to review"
+    assert "widgets" not in nb.metadata, "widget state saved in the notebook metadata"
+    cells = code_cells(nb)
+    assert len(cells) >= 2
+    assert "parameters" in cells[0].metadata.get("tags", []), "first code cell must be tagged 'parameters'"
+    assert re.search(r"^QUICK\s*=\s*False\s*$", cells[0].source, re.M), "parameters cell needs QUICK = False"
+    assert "setup_notebook(" in cells[1].source, "second code cell must call course_kit.setup_notebook()"
+    for i, cell in enumerate(cells):
+        assert not cell.get("outputs"), f"code cell {i} committed with outputs"
+        assert cell.get("execution_count") is None, f"code cell {i} committed with an execution count"
+        lines = [ln for ln in cell.source.splitlines() if ln.strip() and not ln.strip().startswith("#")]
+        assert len(lines) <= MAX_CELL_LINES, f"code cell {i} has {len(lines)} lines: move logic into course_kit"
+        assert not re.search(r"^\s*class\s+\w+", cell.source, re.M), f"code cell {i} defines a class"
+        assert not re.search(r"renderers\.default\s*=\s*['\"]notebook", cell.source), "never the notebook renderer"
+        assert "renderer=\"notebook\"" not in cell.source and "renderer='notebook'" not in cell.source
+
+
+def _papermill(path, out):
+    import papermill as pm
+
+    pm.execute_notebook(
+        str(path), str(out), parameters={"QUICK": True}, kernel_name="python3",
+        progress_bar=False, cwd=str(path.parent), store_widget_state=False,
+        execution_timeout=600,
+    )
+
+
+@pytest.mark.notebook
+@pytest.mark.parametrize("path", ALL, ids=rel)
+def test_executes_and_validates(path, tmp_path):
+    out = tmp_path / path.name
+    _papermill(path, out)
+    executed = nbformat.read(out, as_version=4)
+    size = out.stat().st_size
+    assert size < MAX_EXECUTED_BYTES, f"executed notebook is {size/1e6:.1f} MB: plotly.js or widget state embedded?"
+    assert "widgets" not in executed.metadata, "papermill stored widget state"
+    for cell in code_cells(executed):
+        for o in cell.get("outputs", []):
+            assert o.get("output_type") != "error", f"cell raised {o.get('ename')}: {o.get('evalue')}"
+            html = o.get("data", {}).get("text/html", "")
+            assert "plotly.js v" not in html and len(html) < 500_000, "plotly.js embedded in an output"
+    # nbval re-runs the executed notebook (parameters injected) and compares the marked cells.
+    env = dict(os.environ, PYTEST_DISABLE_PLUGIN_AUTOLOAD="1")
+    env.pop("PYTEST_XDIST_WORKER", None)
+    proc = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "nbval.plugin",
+         "--nbval-lax", "--nbval-current-env", f"--nbval-sanitize-with={SANITIZE}",
+         "--nbval-cell-timeout=600", "--rootdir", str(tmp_path), str(out)],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=1200, stdin=subprocess.DEVNULL)
+    assert proc.returncode == 0, f"nbval failed on {rel(path)}:\n{proc.stdout[-6000:]}\n{proc.stderr[-2000:]}"
