@@ -34,7 +34,7 @@ def pass_line(question: str) -> str:
 
 def _close(answer, expected, rel_tol: float, abs_tol: float) -> bool:
     if isinstance(expected, bool) or isinstance(answer, bool):
-        return answer is expected or answer == expected
+        return isinstance(answer, bool) and isinstance(expected, bool) and answer is expected
     if isinstance(expected, numbers.Real) and isinstance(answer, numbers.Real):
         return math.isclose(float(answer), float(expected), rel_tol=rel_tol, abs_tol=abs_tol)
     if isinstance(expected, (list, tuple)) and isinstance(answer, (list, tuple)):

@@ -36,7 +36,7 @@ def latency_budget(
     controls: dict[str, w.Widget] = {}
     for i, s in enumerate(base):
         controls[f"stage_{i}"] = w.FloatSlider(
-            value=round(s.median_ms, 1), min=0.5, max=max(500.0, round(s.median_ms * 2)), step=0.5,
+            value=s.median_ms, min=0.5, max=max(500.0, round(s.median_ms * 2)), step=0.5,
             description=s.name, continuous_update=True, readout_format=".1f",
             style={"description_width": "170px"}, layout=w.Layout(width="520px"))
     controls["slo_ms"] = w.FloatText(value=float(slo_ms), description="SLO (ms)",
