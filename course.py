@@ -78,12 +78,51 @@ def lab(args: list[str]) -> int:
     return subprocess.call(cmd + args, env=child_env())
 
 
+def find_chromium() -> str | None:
+    import shutil
+
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
+
+
+def ensure_browser(env: dict) -> None:
+    """The browser tests drive Debian's Chromium with Playwright (no browser download). Install it
+    with apt when we can (root with apt-get, as on CI); otherwise say loudly that they will be skipped."""
+    if os.environ.get("COURSE_KIT_NO_BROWSER"):
+        env["COURSE_KIT_BROWSER_SKIP"] = "COURSE_KIT_NO_BROWSER is set"
+    chromium = find_chromium()
+    if chromium is None and "COURSE_KIT_BROWSER_SKIP" not in env:
+        import shutil
+
+        if hasattr(os, "geteuid") and os.geteuid() == 0 and shutil.which("apt-get"):
+            say("installing Debian's chromium for the browser tests (apt-get, first run only)")
+            apt_env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+            ok = subprocess.call(["apt-get", "update", "-qq"], env=apt_env) == 0 and subprocess.call(
+                ["apt-get", "install", "-y", "-qq", "--no-install-recommends", "chromium"], env=apt_env) == 0
+            chromium = find_chromium() if ok else None
+            if chromium is None:
+                env["COURSE_KIT_BROWSER_SKIP"] = "apt-get could not install chromium"
+        else:
+            env["COURSE_KIT_BROWSER_SKIP"] = ("chromium is not installed and this user cannot apt-get it "
+                                              "(install it: sudo apt-get install chromium)")
+    if chromium:
+        env["COURSE_KIT_CHROMIUM"] = chromium
+    if "COURSE_KIT_BROWSER_SKIP" in env:
+        bar = "!" * 78
+        say(f"{bar}\n[course-kit] BROWSER TESTS WILL BE SKIPPED: {env['COURSE_KIT_BROWSER_SKIP']}\n[course-kit] {bar}")
+
+
 def test(args: list[str]) -> int:
     py = ensure_env()
     os.chdir(ROOT)
+    env = child_env()
+    ensure_browser(env)
     cmd = [str(py), "-m", "pytest", "-n", "auto", "--durations=15"] + args
     say("running the test suite: " + " ".join(cmd[1:]))
-    return subprocess.call(cmd, env=child_env())
+    return subprocess.call(cmd, env=env)
 
 
 def main(argv: list[str]) -> int:
