@@ -1,8 +1,10 @@
 """``course-kit``: the command line of the course.
 
     course-kit sections                 the course map: which sections, notebooks and exercises exist
-    course-kit start NN                 copy exercise NN into work/ (never overwrites your copy)
+    course-kit start NN [--learner ID]  copy exercise NN into work/ (never overwrites your copy);
+                                        with --learner, the exercise gets your own numbers
     course-kit grade PATH               grade your notebook (read-only; per-question table and score)
+    course-kit gradebook FOLDER         grade every submission in a folder into a CSV (instructors)
     course-kit build-exercises [--check]  regenerate exercises/ from solutions/ (maintainers)
     course-kit clean [PATH ...]         strip outputs and widget state from notebooks (maintainers)
 """
@@ -30,17 +32,48 @@ def _exercise_for(section: str) -> Path:
     return matches[0]
 
 
-def start(section: str) -> tuple[Path, bool]:
-    """Copy exercise ``section`` into ``work/``. Returns (path, created). An existing copy is kept."""
+def start(section: str, learner: str | None = None) -> tuple[Path, bool]:
+    """Copy exercise ``section`` into ``work/``. Returns (path, created). An existing copy is kept.
+
+    With ``learner``, the exercise's variant parameters are drawn from the learner id, injected after
+    its ``parameters`` cell (papermill) and recorded in the notebook's metadata, so the grader checks
+    the learner against their own numbers. Exercises without variants record the id only.
+    """
     src = _exercise_for(section)
     dest = paths.work_dir() / src.name
     if dest.exists():
         return dest, False
     dest.parent.mkdir(parents=True, exist_ok=True)
-    tmp = dest.with_suffix(".ipynb.part")
-    shutil.copyfile(src, tmp)
+    tmp = dest.with_suffix(".part.ipynb")
+    if learner is None:
+        shutil.copyfile(src, tmp)
+    else:
+        _write_variant(src, tmp, learner)
     tmp.replace(dest)
     return dest, True
+
+
+def _write_variant(src: Path, dest: Path, learner: str) -> None:
+    import logging
+
+    import nbformat
+    import papermill as pm
+
+    from course_kit import variants
+
+    nb = nbformat.read(src, as_version=4)
+    meta = nb.metadata.get("course_kit") or {}
+    values = variants.draw(meta.get("variants") or {}, src.stem, learner)
+    logging.getLogger("papermill").setLevel(logging.WARNING)
+    out = pm.execute_notebook(str(src), str(dest), parameters=values, prepare_only=True,
+                              kernel_name="python3", language="python", progress_bar=False,
+                              log_output=False)
+    for key in ("papermill",):
+        out.metadata.pop(key, None)
+    for cell in out.cells:
+        cell.metadata.pop("papermill", None)
+    out.metadata.setdefault("course_kit", {})["variant"] = {"learner": learner, "parameters": values}
+    nbformat.write(out, dest)
 
 
 def clean_notebook(path: Path) -> bool:
@@ -76,10 +109,16 @@ def _cmd_sections(_args) -> int:
 
 
 def _cmd_start(args) -> int:
-    dest, created = start(args.section)
+    dest, created = start(args.section, learner=args.learner)
     rel = dest.relative_to(paths.repo_root()) if dest.is_relative_to(paths.repo_root()) else dest
     if created:
         print(f"Your copy: {rel}\nOpen it in JupyterLab, fill in the answers, then run: course-kit grade {rel}")
+        if args.learner:
+            import nbformat
+
+            values = nbformat.read(dest, as_version=4).metadata["course_kit"]["variant"]["parameters"]
+            print(f"Your numbers (learner {args.learner}): " + (
+                ", ".join(f"{k} = {v}" for k, v in values.items()) or "this exercise has no variants"))
     else:
         print(f"{rel} already exists and was left as it is (your work is never overwritten).\n"
               f"To start over, rename or delete it, then run this command again.")
@@ -89,9 +128,29 @@ def _cmd_start(args) -> int:
 def _cmd_grade(args) -> int:
     from course_kit.grading import grade
 
-    report = grade(args.path, timeout_s=args.timeout)
+    report = grade(args.path, timeout_s=args.timeout, learner=args.learner)
     print(json.dumps(report.to_dict(), indent=2) if args.json else report.table())
     return 0 if report.all_passed else 1
+
+
+def _cmd_gradebook(args) -> int:
+    import time
+
+    from course_kit import gradebook
+
+    t0 = time.perf_counter()
+    rows = gradebook.grade_folder(args.folder, jobs=args.jobs, timeout_s=args.timeout, progress=not args.quiet)
+    out = Path(args.out)
+    gradebook.write_csv(rows, out, gradebook.COLUMNS)
+    summary = gradebook.summarise(rows)
+    summary_path = out.with_name(out.stem + "_summary.csv")
+    gradebook.write_csv(summary, summary_path)
+    n = len({r["submission"] for r in rows})
+    print(f"graded {n} submissions in {time.perf_counter() - t0:.1f} s -> {out} and {summary_path}")
+    for s in summary:
+        print(f"  {s['exercise']:<22} {s['question'] or '-':<4} passed {s['passed']:>3}/{s['submissions']:<3} "
+              f"({s['pass_rate']:.0%})  {('most common failure: ' + s['most_common_failure']) if s['most_common_failure'] else ''}")
+    return 0
 
 
 def _cmd_build(args) -> int:
@@ -125,12 +184,22 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("sections", help="list the course's sections").set_defaults(func=_cmd_sections)
     p = sub.add_parser("start", help="copy an exercise into work/ (never overwrites)")
     p.add_argument("section", help="section number, e.g. 01")
+    p.add_argument("--learner", help="your learner id: your exercise gets its own numbers")
     p.set_defaults(func=_cmd_start)
     p = sub.add_parser("grade", help="grade a notebook (never writes to it)")
     p.add_argument("path")
     p.add_argument("--timeout", type=float, default=60.0, help="time limit per cell in seconds (60)")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
+    p.add_argument("--learner", help="grade as this learner (default: the id recorded by start --learner)")
     p.set_defaults(func=_cmd_grade)
+    p = sub.add_parser("gradebook", help="grade every submission in a folder into a CSV")
+    p.add_argument("folder", help="FOLDER/<learner>/NN_name.ipynb or FOLDER/<learner>__NN_name.ipynb")
+    p.add_argument("--out", default="gradebook.csv", help="CSV to write (default gradebook.csv); a "
+                   "per-question summary goes beside it as *_summary.csv")
+    p.add_argument("--jobs", type=int, default=None, help="submissions graded at once (default: cores)")
+    p.add_argument("--timeout", type=float, default=60.0, help="time limit per cell in seconds (60)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=_cmd_gradebook)
     p = sub.add_parser("build-exercises", help="generate exercises/ from solutions/")
     p.add_argument("--check", action="store_true", help="only report whether exercises/ is up to date")
     p.set_defaults(func=_cmd_build)

@@ -132,6 +132,7 @@ def build_exercise(solution_nb, name: str):
     import nbformat
 
     questions = validate_solution(solution_nb, name)
+    spec = _variant_spec(solution_nb, name)
     nb = copy.deepcopy(solution_nb)
     cells = []
     count = 0
@@ -166,7 +167,28 @@ def build_exercise(solution_nb, name: str):
     nb.metadata.pop("papermill", None)
     nb.metadata["course_kit"] = {"exercise": name, "source": f"solutions/{name}.ipynb",
                                  "questions": list(questions)}
+    if spec:
+        nb.metadata["course_kit"]["variants"] = spec
     return nb
+
+
+def _variant_spec(nb, name: str) -> dict:
+    """The solution's per-learner variants spec, checked against its parameters cell."""
+    from course_kit.variants import parameter_values, validate_spec
+
+    spec = (nb.metadata.get("course_kit") or {}).get("variants") or {}
+    if not spec:
+        return {}
+    try:
+        validate_spec(spec)
+    except ValueError as exc:
+        raise SolutionError(f"{name}: {exc}") from None
+    params = [c for c in nb.cells if c.cell_type == "code" and "parameters" in c.metadata.get("tags", [])]
+    defaults = parameter_values(params[0].source) if params else {}
+    missing = sorted(set(spec) - set(defaults))
+    if missing:
+        raise SolutionError(f"{name}: variant parameters {missing} are not assigned in the parameters cell")
+    return spec
 
 
 def exercise_path(solution: Path) -> Path:
