@@ -12,10 +12,13 @@ from __future__ import annotations
 import importlib
 
 _WIDGETS = {
+    "topology_explorer": "course_kit.widgets.topology",
+    "roofline_explorer": "course_kit.widgets.roofline",
     "latency_budget": "course_kit.widgets.latency",
     "widget_check": "course_kit.widgets.hello",
     "rack_power": "course_kit.widgets.rack",
     "mig_partitioner": "course_kit.widgets.mig",
+    "scheduler_playground": "course_kit.widgets.scheduling",
 }
 
 __all__ = sorted(_WIDGETS)

@@ -1,0 +1,101 @@
+"""Figures for MIG (``course_kit.mig``): a GPU drawn as memory × compute slices, layout overviews.
+
+The GPU is drawn as two rows: its memory slices (8, or 4 on A30) with each instance at its
+placement, and its compute slices (7, or 4) with each instance's share. Memory positions are real
+(``start:size``); the order of compute slices is schematic (MIG placements are in memory slices).
+"""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+
+__all__ = ["PROFILE_COLORS", "mig_figure", "update_mig_figure", "maximal_layouts_figure"]
+
+PROFILE_COLORS = {1: "#4c78a8", 2: "#f58518", 3: "#54a24b", 4: "#b279a2", 7: "#76b900"}
+FREE = "#e8e8e8"
+ROWS = ("compute slices", "memory slices")
+
+
+def _color(compute_slices: int, media: bool) -> str:
+    c = PROFILE_COLORS.get(compute_slices, "#9d9d9d")
+    return "#e45756" if media else c
+
+
+def mig_figure(gpu: str, layout=None, *, widget: bool = False):
+    """The GPU's slices with ``layout``'s instances placed (``layout`` may be None: empty GPU)."""
+    fig = (go.FigureWidget if widget else go.Figure)()
+    for _ in range(2):  # free cells: memory row, compute row
+        fig.add_bar(orientation="h", x=[], y=[], base=[], marker_color=FREE, marker_line_color="white",
+                    marker_line_width=3, hoverinfo="skip", showlegend=False, width=0.7)
+    for _ in range(2):  # instances: memory row, compute row
+        fig.add_bar(orientation="h", x=[], y=[], base=[], textposition="inside", insidetextanchor="middle",
+                    marker_line_color="white", marker_line_width=3, showlegend=False, width=0.7,
+                    hovertemplate="%{hovertext}<extra></extra>")
+    fig.update_layout(
+        height=230, margin=dict(l=110, r=20, t=40, b=40), barmode="overlay",
+        yaxis=dict(categoryorder="array", categoryarray=list(ROWS)),
+        uniformtext=dict(minsize=9, mode="hide"),
+    )
+    update_mig_figure(fig, gpu, layout)
+    return fig
+
+
+def update_mig_figure(fig, gpu: str, layout=None) -> None:
+    """Redraw ``fig`` (built by :func:`mig_figure`) for ``gpu`` and ``layout``."""
+    from course_kit import mig
+
+    table = mig.profiles(gpu)
+    n_mem, n_cmp = mig.geometry(gpu)
+    insts = layout.instances if layout is not None else ()
+    mem = dict(x=[], base=[], text=[], color=[], hover=[])
+    cmp = dict(x=[], base=[], text=[], color=[], hover=[])
+    pos = 0
+    for inst in insts:
+        p = table[inst.profile]
+        color = _color(p.compute_slices, p.media_extensions)
+        sms = f"{p.sm_count} SMs" if p.sm_count is not None else "SMs unverified"
+        hover = f"{p.name} (ID {p.profile_id})<br>placement {inst.start}:{inst.size}<br>{p.memory_gib:g} GiB, {sms}"
+        mem["x"].append(inst.size); mem["base"].append(inst.start); mem["text"].append(p.name)
+        mem["color"].append(color); mem["hover"].append(hover)
+        cmp["x"].append(p.compute_slices); cmp["base"].append(pos); cmp["text"].append(f"{p.compute_slices}g")
+        cmp["color"].append(color); cmp["hover"].append(hover)
+        pos += p.compute_slices
+    with fig.batch_update():
+        fig.data[0].update(x=[1] * n_mem, base=list(range(n_mem)), y=[ROWS[1]] * n_mem)
+        fig.data[1].update(x=[1] * n_cmp, base=list(range(n_cmp)), y=[ROWS[0]] * n_cmp)
+        fig.data[2].update(x=mem["x"], base=mem["base"], y=[ROWS[1]] * len(mem["x"]), text=mem["text"],
+                           marker_color=mem["color"], hovertext=mem["hover"])
+        fig.data[3].update(x=cmp["x"], base=cmp["base"], y=[ROWS[0]] * len(cmp["x"]), text=cmp["text"],
+                           marker_color=cmp["color"], hovertext=cmp["hover"])
+        fig.layout.xaxis = dict(range=[0, n_mem], dtick=1, title="slice index (memory: placement start)")
+        used_m = sum(i.size for i in insts)
+        used_c = pos
+        fig.layout.title = f"{gpu}: {used_m}/{n_mem} memory and {used_c}/{n_cmp} compute slices used"
+
+
+def maximal_layouts_figure(gpu: str, layouts, *, max_rows: int = 120):
+    """Every maximal layout as one row of memory slices (instances coloured by compute slices)."""
+    from course_kit import mig
+
+    table = mig.profiles(gpu)
+    n_mem, _ = mig.geometry(gpu)
+    layouts = list(layouts)[:max_rows]
+    rows = {}
+    for r, lay in enumerate(layouts):
+        for inst in lay.instances:
+            p = table[inst.profile]
+            d = rows.setdefault(p.name, dict(x=[], base=[], y=[], color=_color(p.compute_slices, p.media_extensions)))
+            d["x"].append(inst.size); d["base"].append(inst.start); d["y"].append(r)
+    fig = go.Figure()
+    for name, d in rows.items():
+        fig.add_bar(orientation="h", name=name, x=d["x"], base=d["base"], y=d["y"], marker_color=d["color"],
+                    marker_line_color="white", marker_line_width=1, text=[name] * len(d["x"]),
+                    textposition="inside", insidetextanchor="middle", width=0.9)
+    fig.update_layout(
+        barmode="overlay", height=max(300, 14 * len(layouts) + 80), title=f"{gpu}: {len(layouts)} maximal layouts",
+        xaxis=dict(range=[0, n_mem], dtick=1, title="memory slice"),
+        yaxis=dict(title="layout #", autorange="reversed", showticklabels=len(layouts) <= 40),
+        uniformtext=dict(minsize=7, mode="hide"), legend=dict(orientation="h", y=-0.08),
+        margin=dict(t=40, b=60),
+    )
+    return fig

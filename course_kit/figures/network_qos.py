@@ -1,0 +1,30 @@
+"""Figures for the seed's congestion score and QoS classes (``course_kit.network_qos``)."""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+__all__ = ["congestion_figure"]
+
+
+def congestion_figure(utilizations, queue_depths, grid, qos_rows, *, threshold: float = 0.7):
+    """Left: score heat map (utilisation × queue depth, no loss) with the 'congested' contour.
+    Right: per-class bandwidth as offered load grows (rows from :func:`network_qos.qos_sweep`)."""
+    fig = make_subplots(rows=1, cols=2, subplot_titles=(
+        f"seed congestion score (loss = 0); > {threshold:g} = congested", "QoS classes: bandwidth received"))
+    fig.add_trace(go.Heatmap(x=list(utilizations), y=list(queue_depths), z=grid, zmin=0, zmax=1,
+                             colorscale="YlOrRd", colorbar=dict(x=0.45, len=0.9, title="score")), 1, 1)
+    fig.add_trace(go.Contour(x=list(utilizations), y=list(queue_depths), z=grid, showscale=False,
+                             contours=dict(start=threshold, end=threshold, size=0.1, coloring="none"),
+                             line=dict(color="black", width=2, dash="dash"), hoverinfo="skip"), 1, 1)
+    x = [r["offered_gbps"] for r in qos_rows]
+    for name, color in (("high", "#d62728"), ("medium", "#f58518"), ("low", "#4c78a8")):
+        fig.add_trace(go.Scatter(x=x, y=[r[name] for r in qos_rows], name=name, stackgroup="q",
+                                 line=dict(color=color)), 1, 2)
+    fig.update_xaxes(title="link utilisation", row=1, col=1)
+    fig.update_yaxes(title="queue depth (packets)", row=1, col=1)
+    fig.update_xaxes(title="offered load (Gb/s)", row=1, col=2)
+    fig.update_yaxes(title="allocated (Gb/s)", row=1, col=2)
+    fig.update_layout(height=380, legend=dict(orientation="h", y=-0.25), margin=dict(t=50))
+    return fig

@@ -1,0 +1,26 @@
+"""Figures for GPU sharing (``course_kit.sharing``): the time-slice trade-off."""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+__all__ = ["time_slicing_figure"]
+
+
+def time_slicing_figure(rows, *, n_tenants: int, switch_ms: float, mark_ms=(100, 200)):
+    """Overhead (%) and tenant wait (ms) against slice length, from :func:`sharing.slice_sweep` rows."""
+    x = [r["slice_ms"] for r in rows]
+    fig = make_subplots(rows=1, cols=2, subplot_titles=(
+        f"switch overhead ({switch_ms:g} ms per switch — the seed's assumption)",
+        f"tenant wait with {n_tenants} tenants"))
+    fig.add_trace(go.Scatter(x=x, y=[r["overhead_pct"] for r in rows], name="overhead %", mode="lines"), 1, 1)
+    fig.add_trace(go.Scatter(x=x, y=[r["worst_wait_ms"] for r in rows], name="worst wait", mode="lines"), 1, 2)
+    fig.add_trace(go.Scatter(x=x, y=[r["mean_wait_ms"] for r in rows], name="mean wait", mode="lines"), 1, 2)
+    for m in mark_ms:
+        fig.add_vline(x=m, line_dash="dot", line_color="#888")
+    fig.update_xaxes(type="log", title="time slice (ms)")
+    fig.update_yaxes(title="GPU time lost (%)", row=1, col=1)
+    fig.update_yaxes(title="wait (ms)", row=1, col=2)
+    fig.update_layout(height=360, legend=dict(orientation="h", y=-0.25), margin=dict(t=50))
+    return fig
