@@ -1,0 +1,116 @@
+"""Roofline explorer: pick an operation and its shape, see where it lands on every catalog roofline.
+
+Wiring only: intensities come from :mod:`course_kit.compute`, the rooflines from
+:func:`course_kit.figures.compute.roofline_figure`. Text boxes let a learner type an invalid shape
+(zero rows, a KV-head count that does not divide the heads): the ``ValueError`` shows inline.
+"""
+
+from __future__ import annotations
+
+import html
+
+import ipywidgets as w
+import plotly.graph_objects as go
+
+from course_kit import compute
+from course_kit.figures import compute as cfig
+from course_kit.widgets.base import Panel
+
+__all__ = ["roofline_explorer", "DEFAULTS"]
+
+DEFAULTS = {
+    "precision": "fp16", "operation": "gemm", "device": "H100 SXM5 80GB", "dtype_bytes": 2,
+    "m": 4096, "n": 64, "k": 4096, "batch": 16, "context_len": 8192, "heads": 32, "kv_heads": 32,
+    "head_dim": 128, "flops_per_element": 1.0, "inputs": 2, "outputs": 1,
+}
+_OPS = [("GEMM  C[m,n] = A[m,k]·B[k,n]", "gemm"), ("attention decode (KV-cache read)", "attention"),
+        ("elementwise", "elementwise")]
+_SHAPE = {"gemm": ("m", "n", "k"), "attention": ("batch", "context_len", "heads", "kv_heads", "head_dim"),
+          "elementwise": ("flops_per_element", "inputs", "outputs")}
+
+
+def _intensity(v: dict) -> float:
+    if v["operation"] == "gemm":
+        return compute.gemm_intensity(v["m"], v["n"], v["k"], v["dtype_bytes"])
+    if v["operation"] == "attention":
+        return compute.attention_decode_intensity(v["batch"], v["context_len"], v["heads"], v["head_dim"],
+                                                  v["kv_heads"], v["dtype_bytes"])
+    return compute.elementwise_intensity(v["flops_per_element"], v["inputs"], v["outputs"], v["dtype_bytes"])
+
+
+def roofline_explorer(**overrides) -> Panel:
+    """Where does an operation sit on the rooflines? Intensity, bound and attainable TFLOPS.
+
+    >>> panel = roofline_explorer()
+    >>> round(panel.readout["intensity"], 1), panel.readout["bound"]     # GEMM 4096x64x4096 in BF16
+    (62.1, 'memory')
+    >>> panel.controls["m"].value = 0
+    >>> panel.error
+    'm must be an integer in [1, 1e+07]; got 0'
+    """
+    bad = sorted(set(overrides) - set(DEFAULTS))
+    if bad:
+        raise ValueError(f"unknown control {bad[0]!r}; valid: {', '.join(DEFAULTS)}")
+    init = {**DEFAULTS, **overrides}
+    style = {"description_width": "110px"}
+    lay = w.Layout(width="240px")
+    controls = {
+        "precision": w.Dropdown(options=[("dense FP16/BF16 tensor", "fp16"), ("FP32", "fp32")],
+                                value=init["precision"], description="peak", style=style, layout=lay),
+        "operation": w.Dropdown(options=_OPS, value=init["operation"], description="operation", style=style, layout=lay),
+        "device": w.Dropdown(options=compute.device_names(), value=init["device"], description="read-out for",
+                             style=style, layout=lay),
+        "dtype_bytes": w.Dropdown(options=[("FP32 (4 B)", 4), ("FP16/BF16 (2 B)", 2), ("FP8/INT8 (1 B)", 1)],
+                                  value=init["dtype_bytes"], description="data type", style=style, layout=lay),
+    }
+    for name in ("m", "n", "k", "batch", "context_len", "heads", "kv_heads", "head_dim", "inputs", "outputs"):
+        controls[name] = w.IntText(value=init[name], description=name, style=style, layout=lay)
+    controls["flops_per_element"] = w.FloatText(value=init["flops_per_element"], description="FLOPs/element",
+                                                style=style, layout=lay)
+    boxes = {op: w.VBox([controls[n] for n in names]) for op, names in _SHAPE.items()}
+    layout_controls = w.HBox([w.VBox([controls[n] for n in ("precision", "operation", "device", "dtype_bytes")]),
+                              *boxes.values()])
+
+    fig = go.FigureWidget()
+    readout_html = w.HTML()
+    state: dict = {"precision": None}
+    bases: dict = {}  # precision -> the rooflines figure, built once
+
+    def update(v: dict) -> None:
+        for op, box in boxes.items():
+            box.layout.display = None if op == v["operation"] else "none"
+        ai = _intensity(v)
+        dev = compute.get_device(v["device"])
+        peak, bw = dev.peak_tflops(v["precision"]), dev.bandwidth_gb_s()
+        if state["precision"] != v["precision"]:
+            if v["precision"] not in bases:
+                bases[v["precision"]] = cfig.roofline_figure(precision=v["precision"], intensity_range=(0.01, 10000.0))
+            base = bases[v["precision"]]
+            with fig.batch_update():
+                fig.data = ()
+                fig.add_traces(list(base.data))
+                fig.add_trace(go.Scatter(x=[ai, ai], y=[0.001, 1e4], mode="lines", name="operation",
+                                         line={"dash": "dot", "color": "black"}))
+                fig.layout = base.layout
+                fig.layout.yaxis.range = [-2, 4]
+            state["precision"] = v["precision"]
+        attainable = compute.attainable_tflops(ai, peak_tflops=peak, bandwidth_gb_s=bw)
+        ridge = compute.ridge_point_flop_per_byte(peak, bw)
+        bound = compute.bound_by(ai, peak_tflops=peak, bandwidth_gb_s=bw)
+        with fig.batch_update():
+            fig.data[-1].x = [ai, ai]
+        state.update({"intensity": ai, "device": dev.name, "ridge": ridge, "attainable_tflops": attainable,
+                      "bound": bound, "fraction_of_peak": attainable / peak})
+        readout_html.value = (
+            f"<div style='font-family:sans-serif;font-size:13px'>intensity <b>{ai:,.3g} FLOP/byte</b> · "
+            f"{html.escape(dev.name)}: ridge {ridge:,.1f} FLOP/byte → <b>{bound}-bound</b>, attainable "
+            f"<b>{attainable:,.4g} TFLOPS</b> = {100 * attainable / peak:.3g} % of the {peak:g} TFLOPS peak "
+            f"(confidence: {html.escape(dev.confidence)})</div>"
+        )
+
+    panel = Panel(controls, update, outputs=[readout_html, fig], title="Roofline explorer",
+                  layout_controls=layout_controls)
+    panel.figure = fig
+    panel.readout = state
+    panel.readout_html = readout_html
+    return panel

@@ -1,0 +1,55 @@
+"""The roofline explorer, headless: the operation's shape moves its marker as compute.* says."""
+
+from __future__ import annotations
+
+import pytest
+
+from course_kit import compute
+from course_kit.widgets import roofline_explorer
+
+
+def test_default_gemm_readout_matches_hand_calculation():
+    panel = roofline_explorer()
+    assert panel.error is None
+    ai = 2 * 4096 * 64 * 4096 / (2 * (4096 * 4096 + 4096 * 64 + 4096 * 64))
+    assert panel.readout["intensity"] == pytest.approx(ai)
+    assert panel.readout["attainable_tflops"] == pytest.approx(ai * 3350 / 1000)  # below H100's ridge
+    assert panel.readout["bound"] == "memory"
+    assert list(panel.figure.data[-1].x) == pytest.approx([ai, ai])
+    assert "memory-bound" in panel.readout_html.value
+
+
+def test_square_gemm_becomes_compute_bound_and_the_marker_moves():
+    panel = roofline_explorer()
+    panel.controls["n"].value = 4096
+    assert panel.readout["intensity"] == pytest.approx(4096 / 3)
+    assert panel.readout["bound"] == "compute" and panel.readout["fraction_of_peak"] == 1.0
+    assert panel.figure.data[-1].x[0] == pytest.approx(4096 / 3)
+
+
+def test_attention_and_precision_switch():
+    panel = roofline_explorer(operation="attention")
+    assert panel.readout["intensity"] == pytest.approx(8192 / 8193)  # L/(L+1), MHA in FP16
+    panel.controls["kv_heads"].value = 8
+    assert panel.readout["intensity"] == pytest.approx(compute.attention_decode_intensity(16, 8192, 32, 128, 8))
+    n_before = len(panel.figure.data)
+    panel.controls["precision"].value = "fp32"
+    fp32_rows = compute.load_catalog().dropna(subset=["fp32_tflops", "mem_bandwidth_gb_s"])
+    assert len(panel.figure.data) == 2 * len(fp32_rows) + 1 != n_before
+    assert panel.readout["ridge"] == pytest.approx(66.9e12 / 3350e9)
+
+
+@pytest.mark.parametrize("control,value,message", [
+    ("m", 0, "m must be an integer in [1, 1e+07]; got 0"),
+    ("kv_heads", 5, "kv_heads must divide heads=32; got 5"),
+])
+def test_bad_shapes_are_shown_inline(control, value, message):
+    panel = roofline_explorer(operation="gemm" if control == "m" else "attention")
+    panel.controls[control].value = value
+    assert panel.error == message
+
+
+def test_missing_sourced_peak_is_an_inline_error_not_a_guess():
+    panel = roofline_explorer(device="MI300X")
+    panel.controls["precision"].value = "fp32"
+    assert "no sourced peak" in panel.error
