@@ -120,7 +120,8 @@ def test(args: list[str]) -> int:
     os.chdir(ROOT)
     env = child_env()
     ensure_browser(env)
-    cmd = [str(py), "-m", "pytest", "-n", "auto", "--durations=15"] + args
+    # loadgroup: the browser tests share one worker (and one JupyterLab server); the rest spread out
+    cmd = [str(py), "-m", "pytest", "-n", "auto", "--dist", "loadgroup", "--durations=15"] + args
     say("running the test suite: " + " ".join(cmd[1:]))
     return subprocess.call(cmd, env=env)
 

@@ -5,6 +5,7 @@
                                         with --learner, the exercise gets your own numbers
     course-kit grade PATH               grade your notebook (read-only; per-question table and score)
     course-kit gradebook FOLDER         grade every submission in a folder into a CSV (instructors)
+    course-kit present NN               section NN's widgets as a Voila dashboard on 127.0.0.1 (instructors)
     course-kit build-exercises [--check]  regenerate exercises/ from solutions/ (maintainers)
     course-kit clean [PATH ...]         strip outputs and widget state from notebooks (maintainers)
 """
@@ -153,6 +154,12 @@ def _cmd_gradebook(args) -> int:
     return 0
 
 
+def _cmd_present(args) -> int:
+    from course_kit.present import present
+
+    return present(args.section, port=args.port, open_browser=args.open)
+
+
 def _cmd_build(args) -> int:
     from course_kit.exercise_build import build_all
 
@@ -200,6 +207,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--timeout", type=float, default=60.0, help="time limit per cell in seconds (60)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=_cmd_gradebook)
+    p = sub.add_parser("present", help="serve a section's widgets as a Voila dashboard (workshop mode)")
+    p.add_argument("section", help="section number, e.g. 05")
+    p.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: any free port)")
+    p.add_argument("--open", action="store_true", help="open a browser")
+    p.set_defaults(func=_cmd_present)
     p = sub.add_parser("build-exercises", help="generate exercises/ from solutions/")
     p.add_argument("--check", action="store_true", help="only report whether exercises/ is up to date")
     p.set_defaults(func=_cmd_build)

@@ -19,8 +19,16 @@ RENDERER = "plotly_mimetype"
 DEFAULT_SEED = 42
 
 
-def setup_notebook(seed: int = DEFAULT_SEED, *, quiet: bool = False) -> dict:
-    """Configure plotly, random seeds and pandas for a course notebook; returns what was set."""
+def setup_notebook(seed: int = DEFAULT_SEED, *, quiet: bool | None = None) -> dict:
+    """Configure plotly, random seeds and pandas for a course notebook; returns what was set.
+
+    Prints one confirmation line unless ``quiet`` (default: quiet when ``$COURSE_KIT_QUIET`` is set,
+    as on ``course-kit present`` dashboards).
+    """
+    import os
+
+    if quiet is None:
+        quiet = bool(os.environ.get("COURSE_KIT_QUIET"))
     from course_kit._validate import check_int
 
     seed = check_int("seed", seed, low=0, high=2**32 - 1)

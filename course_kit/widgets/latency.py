@@ -78,6 +78,9 @@ def latency_budget(
     layout = w.VBox([w.HTML("<b>Stage medians (ms)</b> — each stage keeps its p95/median spread"),
                      *[controls[f"stage_{i}"] for i in range(len(base))],
                      w.HBox([controls["slo_ms"], controls["percentile"]])])
-    return Panel(controls, update, outputs=[verdict, w.HBox([waterfall, dist])],
+    for fig in (waterfall, dist):  # two side by side in a wide window, stacked in a narrow one
+        fig.layout.width = 520
+    figures = w.HBox([waterfall, dist], layout=w.Layout(flex_flow="row wrap"))
+    return Panel(controls, update, outputs=[verdict, figures],
                  title="Latency budget", layout_controls=layout)
 

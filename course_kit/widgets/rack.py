@@ -61,7 +61,7 @@ def rack_power(
         controls[_count_key(name)] = w.BoundedIntText(
             value=int(counts.get(name, 0)), min=0, max=40,
             description=f"{name} ({row['height_u']}U, {row['max_power_w'] / 1000:g} kW)",
-            style={"description_width": "230px"}, layout=w.Layout(width="320px"))
+            style={"description_width": "260px"}, layout=w.Layout(width="360px"))
     controls["other_u"] = w.BoundedIntText(value=0, min=0, max=20, description="other gear (U)", style=_STYLE,
                                            layout=w.Layout(width="230px"))
     controls["other_w"] = w.BoundedFloatText(value=0.0, min=0, max=50_000, step=50, description="other gear (W)",

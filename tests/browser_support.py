@@ -1,0 +1,311 @@
+"""Helpers of the real-browser tests (tests/test_browser.py): servers, Chromium, page utilities.
+
+The browser is Debian's Chromium (``COURSE_KIT_CHROMIUM``, set by ``python3 course.py test``) driven by
+Playwright's Python API. Playwright's own browser download (``playwright install``) is never used.
+Every page blocks requests to hosts other than the loopback, so a test fails if the kit needs the
+internet to display its widgets.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlparse
+
+ROOT = Path(__file__).resolve().parent.parent
+SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
+VENV_BIN = Path(sys.executable).parent
+
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--disable-dev-shm-usage",
+]
+LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
+
+#: Text JupyterLab / Voila show when a widget's front-end and kernel side disagree.
+WIDGET_ERROR_TEXTS = ("Error displaying widget", "model not found", "Failed to load model class",
+                      "Could not create a view", "Error rendering output item")
+
+
+def skip_reason() -> str | None:
+    """Why the browser tests cannot run here, or None when they can."""
+    reason = os.environ.get("COURSE_KIT_BROWSER_SKIP")
+    if reason:
+        return reason
+    env = os.environ.get("COURSE_KIT_CHROMIUM")
+    if env and not Path(env).exists():
+        return f"COURSE_KIT_CHROMIUM={env} does not exist"
+    path = chromium_executable()
+    if path is None:
+        return ("no Chromium found (set COURSE_KIT_CHROMIUM, or run the suite with `python3 course.py test`, "
+                "which installs Debian's chromium with apt when it can)")
+    try:
+        import playwright  # noqa: F401
+    except ImportError:
+        return "the playwright Python package is not installed (pip install -e '.[test]')"
+    return None
+
+
+def chromium_executable() -> str | None:
+    env = os.environ.get("COURSE_KIT_CHROMIUM")
+    if env:
+        return env if Path(env).exists() else None
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def child_env(**extra: str) -> dict:
+    """The environment of a server: this venv first on PATH (kernels run its Python)."""
+    env = dict(os.environ)
+    env["PATH"] = f"{VENV_BIN}{os.pathsep}{env.get('PATH', '')}"
+    env.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
+    env.pop("PYTHONHOME", None)
+    env.update(extra)
+    return env
+
+
+@dataclass
+class Server:
+    """A server process started in its own process group, its log, and its base URL."""
+
+    name: str
+    proc: subprocess.Popen
+    url: str
+    token: str
+    log_path: Path
+    extra: dict = field(default_factory=dict)
+
+    def log_tail(self, n: int = 40) -> str:
+        try:
+            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-n:])
+        except OSError:
+            return "(no log)"
+
+    def wait_ready(self, path: str, timeout_s: float) -> None:
+        deadline = time.monotonic() + timeout_s
+        url = self.url.rstrip("/") + path
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"{self.name} exited with {self.proc.returncode}:\n{self.log_tail()}")
+            try:
+                with urllib.request.urlopen(url, timeout=2) as r:
+                    if r.status == 200:
+                        return
+            except (urllib.error.URLError, OSError):
+                pass
+            time.sleep(0.25)
+        raise RuntimeError(f"{self.name} not ready after {timeout_s:.0f} s at {url}:\n{self.log_tail()}")
+
+    def api(self, method: str, path: str) -> object:
+        req = urllib.request.Request(self.url.rstrip("/") + path, method=method,
+                                     headers={"Authorization": f"token {self.token}"})
+        with urllib.request.urlopen(req, timeout=10) as r:
+            body = r.read()
+        return json.loads(body) if body else None
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            try:
+                os.killpg(self.proc.pid, signal.SIGINT)  # Jupyter: shut kernels down cleanly
+                self.proc.wait(timeout=3)
+            except (subprocess.TimeoutExpired, ProcessLookupError):
+                pass
+            if self.proc.poll() is None:
+                try:
+                    os.killpg(self.proc.pid, signal.SIGTERM)
+                    self.proc.wait(timeout=5)
+                except (subprocess.TimeoutExpired, ProcessLookupError):
+                    os.killpg(self.proc.pid, signal.SIGKILL)
+                    self.proc.wait(timeout=5)
+
+
+def _spawn(cmd: list[str], *, env: dict, log_path: Path, cwd: Path) -> subprocess.Popen:
+    log = open(log_path, "wb")  # noqa: SIM115 - kept open for the process's lifetime
+    return subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env, cwd=cwd,
+                            start_new_session=True)
+
+
+def start_jupyterlab(root_dir: Path, state_dir: Path, *, timeout_s: float = 60) -> Server:
+    """JupyterLab on 127.0.0.1 (free port, random token) serving ``root_dir``; settings, workspaces
+    and config live in ``state_dir`` so the learner's own JupyterLab state never leaks in."""
+    port, token = free_port(), secrets.token_hex(16)
+    cfg, settings, workspaces = state_dir / "config", state_dir / "user-settings", state_dir / "workspaces"
+    for d in (cfg, settings, workspaces):
+        d.mkdir(parents=True, exist_ok=True)
+    # No "Jupyter news?" toast over the screenshots, and no request to the internet for news.
+    notif = settings / "@jupyterlab" / "apputils-extension" / "notification.jupyterlab-settings"
+    notif.parent.mkdir(parents=True, exist_ok=True)
+    notif.write_text(json.dumps({"fetchNews": "false", "checkForUpdates": False}))
+    cmd = [str(VENV_BIN / "python"), "-m", "jupyter", "lab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
+           "--port-retries=0", f"--ServerApp.token={token}", f"--ServerApp.root_dir={root_dir}",
+           "--LabApp.news_url=None", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+           f"--LabApp.user_settings_dir={settings}", f"--LabApp.workspaces_dir={workspaces}",
+           "--LabApp.expose_app_in_browser=True",  # lets the tests wait on the kernel status
+           "--ServerApp.open_browser=False"]
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        cmd.append("--allow-root")
+    log_path = state_dir / "jupyterlab.log"
+    proc = _spawn(cmd, env=child_env(JUPYTER_CONFIG_DIR=str(cfg)), log_path=log_path, cwd=root_dir)
+    server = Server("JupyterLab", proc, f"http://127.0.0.1:{port}/", token, log_path)
+    try:
+        server.wait_ready(f"/api/status?token={token}", timeout_s)
+    except Exception:
+        server.stop()
+        raise
+    return server
+
+
+def start_present(section: str, state_dir: Path, *, timeout_s: float = 90) -> Server:
+    """``course-kit present NN --port N`` (run as ``python -m course_kit.cli``): the real command a
+    presenter runs. The URL is read from what the command prints."""
+    port = free_port()
+    log_path = state_dir / f"present-{section}.log"
+    cmd = [str(VENV_BIN / "python"), "-m", "course_kit.cli", "present", section, f"--port={port}"]
+    proc = _spawn(cmd, env=child_env(JUPYTER_CONFIG_DIR=str(state_dir / "config")), log_path=log_path, cwd=ROOT)
+    deadline = time.monotonic() + timeout_s
+    url = None
+    while time.monotonic() < deadline and url is None:
+        if proc.poll() is not None:
+            raise RuntimeError(f"course-kit present exited with {proc.returncode}:\n{log_path.read_text()}")
+        for line in log_path.read_text(errors="replace").splitlines():
+            if line.startswith("[course-kit] dashboard: "):
+                url = line.split(": ", 1)[1].strip()
+        time.sleep(0.2)
+    if url is None:
+        os.killpg(proc.pid, signal.SIGKILL)
+        raise RuntimeError(f"course-kit present printed no URL in {timeout_s:.0f} s:\n{log_path.read_text()}")
+    token = url.split("token=", 1)[1] if "token=" in url else ""
+    server = Server("Voila", proc, url.split("?")[0], token, log_path, extra={"page_url": url})
+    try:
+        server.wait_ready("/voila/static/voila.js", timeout_s)
+    except Exception:
+        server.stop()
+        raise
+    return server
+
+
+# --------------------------------------------------------------------------------------------- browser
+def launch_chromium(playwright, user_data_dir: Path):
+    """Debian's Chromium, headless, no sandbox, background networking off, a fresh profile."""
+    return playwright.chromium.launch_persistent_context(
+        str(user_data_dir), executable_path=chromium_executable(), headless=True, args=CHROMIUM_ARGS,
+        viewport={"width": 1500, "height": 1100}, device_scale_factor=1,
+    )
+
+
+def block_non_loopback(context) -> list[str]:
+    """Abort every request to a host other than the loopback; returns the (growing) list of them."""
+    blocked: list[str] = []
+
+    def handle(route):
+        url = route.request.url
+        if url.startswith(("data:", "blob:")) or urlparse(url).hostname in LOOPBACK:
+            route.continue_()
+        else:
+            blocked.append(url)
+            route.abort()
+
+    context.route("**/*", handle)
+    return blocked
+
+
+def widget_notebook(path: Path, expr: str) -> Path:
+    """A one-cell notebook displaying ``expr`` after the course's set-up (faster than a section)."""
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
+    nb.cells = [nbformat.v4.new_code_cell(f"import course_kit as ck\nck.setup_notebook(quiet=True)\n{expr}")]
+    nbformat.write(nb, path)
+    return path
+
+
+KERNEL_IDLE_JS = """() => {
+  const w = window.jupyterapp && window.jupyterapp.shell.currentWidget;
+  const k = w && w.sessionContext && w.sessionContext.session && w.sessionContext.session.kernel;
+  return !!k && k.status === 'idle' && !w.sessionContext.pendingInput;
+}"""
+
+NOTEBOOK_BUSY_JS = """() => {
+  const w = window.jupyterapp && window.jupyterapp.shell.currentWidget;
+  const k = w && w.sessionContext && w.sessionContext.session && w.sessionContext.session.kernel;
+  return k ? k.status : 'none';
+}"""
+
+
+def open_notebook(page, server: Server, rel_path: str, *, timeout_ms: int = 60_000):
+    """Open ``rel_path`` in JupyterLab (a fresh workspace: ``?reset``), wait for its kernel to be idle,
+    and return a locator of that notebook's panel (other tabs' outputs are outside it)."""
+    page.goto(f"{server.url}lab/tree/{rel_path}?reset&token={server.token}")
+    page.wait_for_selector(".jp-NotebookPanel .jp-Notebook .jp-Cell", timeout=timeout_ms)
+    page.wait_for_function(KERNEL_IDLE_JS, timeout=timeout_ms)
+    panel_id = page.evaluate("() => window.jupyterapp.shell.currentWidget.id")
+    return page.locator(f"[id='{panel_id}']")
+
+
+def shutdown_kernels(server: Server) -> None:
+    """Stop every kernel of the server (each test starts from fresh kernels; saves memory)."""
+    for kernel in server.api("GET", "/api/kernels") or []:
+        try:
+            server.api("DELETE", f"/api/kernels/{kernel['id']}")
+        except urllib.error.HTTPError:
+            pass
+
+
+def wait_idle(page, *, timeout_ms: int = 60_000, settle_ms: int = 300) -> None:
+    """Wait until the kernel has been idle for ``settle_ms`` (outputs and widget messages done)."""
+    deadline = time.monotonic() + timeout_ms / 1000
+    while True:
+        page.wait_for_function(KERNEL_IDLE_JS, timeout=max(1, int((deadline - time.monotonic()) * 1000)))
+        page.wait_for_timeout(settle_ms)
+        if page.evaluate(NOTEBOOK_BUSY_JS) == "idle":
+            return
+        if time.monotonic() > deadline:
+            raise TimeoutError("the kernel did not settle")
+
+
+def plotly_traces(locator) -> list[dict]:
+    """The data of every plotly graph under ``locator`` as the browser holds it (``el.data``)."""
+    return locator.evaluate_all("""els => els.map(el => (el.data || []).map(t => ({
+        type: t.type, name: t.name === undefined ? null : t.name,
+        x: t.x === undefined ? null : Array.from(t.x), y: t.y === undefined ? null : Array.from(t.y),
+        n: t.x ? t.x.length : (t.y ? t.y.length : 0)})))""")
+
+
+def widget_errors(scope) -> list[str]:
+    """Widget error texts and tracebacks among the outputs under ``scope`` (a locator). Only outputs
+    are searched: the welcome notebook's prose quotes "Error displaying widget" on purpose."""
+    outputs = scope.locator(".jp-OutputArea")
+    text = "\n".join(outputs.all_inner_texts())
+    found = [t for t in WIDGET_ERROR_TEXTS if t.lower() in text.lower()]
+    stderr = scope.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']")
+    found += [t[:500] for t in stderr.all_inner_texts()]
+    return found
+
+
+def screenshot(locator, name: str) -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    locator.screenshot(path=str(path))
+    return path

@@ -1,0 +1,485 @@
+"""Real-browser tests: every course widget in JupyterLab, and the Voila workshop dashboard.
+
+One JupyterLab server (127.0.0.1, free port, random token) serves a scratch copy of ``notebooks/``
+plus a one-cell notebook per widget; Debian's Chromium, driven by Playwright, opens them, runs them,
+changes controls the way a learner does (keyboard on sliders, typing in boxes, picking from
+dropdowns, clicking buttons) and checks the figures and read-outs really changed in the page: the
+plotly data is read from the DOM (``el.data`` of ``.js-plotly-plot``), numbers from the widget's
+HTML. Every page blocks hosts other than the loopback, and no output may show a widget error
+("Error displaying widget", "model not found") or a traceback. A screenshot per widget is saved in
+``test-artifacts/screenshots/``.
+
+The expected numbers come from closed forms and the data files, never from the kit's own output:
+fat-tree hosts k³/4 and switches 5k²/4 (Al-Fares et al., SIGCOMM 2008); a leaf-spine's hosts are
+leaves × hosts per leaf; single-phase current I = P / (V · PF); a log-normal stage's mean scales
+with its median; MIG slice counts from NVIDIA's MIG user guide.
+
+Skipped, with the reason in the summary, when ``COURSE_KIT_BROWSER_SKIP`` is set or no Chromium is
+found (``python3 course.py test`` installs Debian's chromium with apt when it can).
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+import re
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+
+import browser_support as bs
+from helpers import ROOT
+
+SKIP = bs.skip_reason()
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+if SKIP:
+    pytestmark.append(pytest.mark.skip(reason=f"BROWSER TESTS SKIPPED: {SKIP}"))
+
+#: Panel titles: how a test finds a widget among a notebook's outputs.
+TITLES = {
+    "widget_check": "Widget check",
+    "latency_budget": "Latency budget",
+    "topology_explorer": "Topology explorer",
+    "rack_power": "Rack power & cooling",
+    "mig_partitioner": "MIG partitioner",
+    "roofline_explorer": "Roofline explorer",
+    "scheduler_playground": "Scheduler playground",
+}
+#: Widgets exercised inside their real section notebook (Run All from the menu, as a learner does).
+IN_SECTION = {"widget_check": "notebooks/00_welcome.ipynb", "latency_budget": "notebooks/01_lifecycle.ipynb"}
+
+
+def registered_widgets() -> list[str]:
+    from course_kit.widgets import _WIDGETS
+
+    return sorted(_WIDGETS)
+
+
+# ------------------------------------------------------------------------------------------- fixtures
+@pytest.fixture(scope="session")
+def lab_root(tmp_path_factory) -> Path:
+    """A scratch copy of the notebooks (JupyterLab saves into it, never into the repo) and a
+    one-cell notebook per registered widget."""
+    root = tmp_path_factory.mktemp("lab-root")
+    shutil.copytree(ROOT / "notebooks", root / "notebooks")
+    (root / "browser").mkdir()
+    for name in registered_widgets():
+        bs.widget_notebook(root / "browser" / f"{name}.ipynb", f"ck.widgets.{name}()")
+    return root
+
+
+@pytest.fixture(scope="session")
+def lab(lab_root, tmp_path_factory):
+    server = bs.start_jupyterlab(lab_root, tmp_path_factory.mktemp("lab-state"))
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def browser(tmp_path_factory):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        context = bs.launch_chromium(p, tmp_path_factory.mktemp("chromium-profile"))
+        context.set_default_timeout(30_000)
+        blocked = bs.block_non_loopback(context)
+        yield context, blocked
+        context.close()
+
+
+@pytest.fixture
+def page(browser):
+    context, blocked = browser
+    start = len(blocked)
+    page = context.new_page()
+    console: list[str] = []
+    page.on("console", lambda m: console.append(f"{m.type}: {m.text}") if m.type == "error" else None)
+    page.on("pageerror", lambda e: console.append(f"pageerror: {e}"))
+    page.console_errors = console
+    yield page
+    page.close()
+    outside = blocked[start:]
+    assert not outside, f"the page requested hosts other than 127.0.0.1 (blocked): {outside}"
+
+
+@pytest.fixture
+def lab_page(page, lab):
+    yield page
+    bs.shutdown_kernels(lab)
+
+
+# ------------------------------------------------------------------------------------------- helpers
+def poll(fn, *, timeout_s: float = 20, what: str = "condition"):
+    """Call ``fn`` until it returns a truthy value; return it (AssertionError after the timeout)."""
+    deadline = time.monotonic() + timeout_s
+    last = None
+    while time.monotonic() < deadline:
+        try:
+            last = fn()
+        except Exception as exc:  # noqa: BLE001 - the DOM may be between two states
+            last = exc
+        else:
+            if last:
+                return last
+        time.sleep(0.1)
+    raise AssertionError(f"timed out after {timeout_s:.0f} s waiting for {what} (last: {last!r})")
+
+
+def control(out, label: str):
+    """The widget control whose description is exactly ``label``."""
+    lab = out.page.locator(".widget-label", has_text=re.compile(rf"^\s*{re.escape(label)}\s*$"))
+    found = out.locator(".widget-inline-hbox", has=lab)
+    assert found.count() == 1, f"expected one control labelled {label!r}, found {found.count()}"
+    return found
+
+
+def type_into(ctrl, value) -> None:
+    box = ctrl.locator("input").first
+    box.fill(str(value))
+    box.press("Enter")
+
+
+def slider_keys(ctrl, key: str, times: int = 1) -> None:
+    handle = ctrl.locator(".noUi-handle").first
+    handle.focus()
+    for _ in range(times):
+        handle.press(key)
+
+
+def readout(ctrl) -> float:
+    return float(ctrl.locator(".widget-readout").text_content(timeout=2_000).replace(",", ""))
+
+
+def figures(out) -> list[list[dict]]:
+    return bs.plotly_traces(out.locator(".js-plotly-plot"))
+
+
+def layouts(out) -> list[dict]:
+    return out.locator(".js-plotly-plot").evaluate_all("""els => els.map(el => {
+        const l = el.layout || {};
+        const t = l.title && (typeof l.title === 'string' ? l.title : l.title.text);
+        return {title: t || '', shapes: (l.shapes || []).map(s => ({y0: s.y0, y1: s.y1, x0: s.x0}))};
+    })""")
+
+
+def trace(out, name: str, fig: int | None = None) -> dict:
+    figs = figures(out)
+    pool = figs if fig is None else [figs[fig]]
+    for f in pool:
+        for t in f:
+            if t["name"] == name:
+                return t
+    raise AssertionError(f"no trace named {name!r} in {[[t['name'] for t in f] for f in figs]}")
+
+
+def error_text(out) -> str:
+    return " ".join(out.locator(".ck-error").all_inner_texts())  # never waits: the box may come and go
+
+
+def numbers_after(text: str, label: str) -> float:
+    m = re.search(re.escape(label) + r"\D*?([\d,]+(?:\.\d+)?)", text)
+    assert m, f"no number after {label!r} in {text!r}"
+    return float(m.group(1).replace(",", ""))
+
+
+def table_value(out, row: str) -> str:
+    cell = out.locator("tr", has=out.page.locator("td", has_text=re.compile(rf"^{re.escape(row)}$")))
+    return cell.first.locator("td").nth(1).inner_text(timeout=2_000)
+
+
+def find_widget(nb, title: str):
+    """The output (``.jp-OutputArea-output`` in Lab, ``.jp-OutputArea-output`` in Voila) holding
+    the Panel titled ``title``."""
+    head = nb.page.locator(".widget-html-content", has_text=re.compile(rf"^\s*{re.escape(title)}"))
+    out = nb.locator(".jp-OutputArea-output", has=head).first
+    out.locator(".js-plotly-plot").first.wait_for(state="visible", timeout=60_000)
+    return out
+
+
+def assert_clean(scope, page, where: str) -> None:
+    problems = bs.widget_errors(scope)
+    assert not problems, f"{where}: widget errors or tracebacks in the outputs: {problems}\n" \
+                         f"console errors: {page.console_errors[-10:]}"
+
+
+# ----------------------------------------------------------------------------------------- scenarios
+def scenario_widget_check(out) -> None:
+    """Keyboard on the slider: 3 → 5 busy GPUs; the bar chart shows (busy, 8 - busy)."""
+    bars = figures(out)[0][0]
+    gpus = control(out, "GPUs busy")
+    start = int(readout(gpus))
+    assert bars["y"] == [start, 8 - start]
+    slider_keys(gpus, "ArrowRight", 2)
+    poll(lambda: figures(out)[0][0]["y"] == [start + 2, 8 - start - 2], what="the bars to follow the slider")
+    assert f"{start + 2} of 8 GPUs busy" in out.inner_text()
+
+
+def scenario_latency_budget(out) -> None:
+    """Slider (keyboard), percentile dropdown, SLO text box, and a bad SLO shown inline."""
+    stage = control(out, "Source → Ingestion")
+    median0 = readout(stage)
+    wf0 = trace(out, "mean latency")["y"]
+    slider_keys(stage, "ArrowRight", 4)  # step 0.5 ms
+    poll(lambda: readout(stage) == median0 + 2.0, what="the slider readout to move by 4 steps")
+    # A log-normal stage keeps its p95/median spread: its mean scales with its median.
+    ratio = (median0 + 2.0) / median0
+    wf1 = poll(lambda: (y := trace(out, "mean latency")["y"]) and math.isclose(y[0] / wf0[0], ratio, rel_tol=0.02)
+               and y, what=f"the first stage's mean to scale by {ratio:.3f}")
+    assert wf1[1:-1] == pytest.approx(wf0[1:-1], rel=1e-6), "the other stages must not move"
+
+    control(out, "SLO percentile").locator("select").select_option(label="99")
+    poll(lambda: re.search(r"p99 = [\d.]+ ms", out.inner_text()), what="the verdict to use p99")
+
+    type_into(control(out, "SLO (ms)"), 100000)
+    poll(lambda: "meets the 100000 ms SLO" in out.inner_text(), what="the verdict to meet a 100 s SLO")
+    poll(lambda: layouts(out)[0]["shapes"][0]["y0"] == 100000, what="the SLO line of the waterfall to move")
+    assert trace(out, "SLO")["x"] == [100000, 100000]
+
+    type_into(control(out, "SLO (ms)"), -5)
+    poll(lambda: "slo_ms must be > 0; got -5.0" in error_text(out), what="the inline error for a negative SLO")
+    assert layouts(out)[0]["shapes"][0]["y0"] == 100000, "figures keep their last valid state"
+    type_into(control(out, "SLO (ms)"), 50)
+    poll(lambda: error_text(out) == "", what="the error to clear")
+
+
+def scenario_topology_explorer(out) -> None:
+    """k typed into the box (hosts k³/4, switches 5k²/4, cables 3k³/4), an odd k refused inline,
+    then leaf-spine from the dropdown (hosts = leaves × hosts per leaf)."""
+    assert trace(out, "host")["n"] == 4 ** 3 // 4
+    type_into(control(out, "k (even, 2-64)"), 6)
+    poll(lambda: trace(out, "host")["n"] == 6 ** 3 // 4, what="the drawing to show 54 hosts")
+    assert int(table_value(out, "hosts").replace(",", "")) == 6 ** 3 // 4
+    assert int(table_value(out, "switches").replace(",", "")) == 5 * 6 ** 2 // 4
+    assert int(table_value(out, "cables").replace(",", "")) == 3 * 6 ** 3 // 4
+
+    type_into(control(out, "k (even, 2-64)"), 5)
+    poll(lambda: "k must be an even integer" in error_text(out), what="the inline error for k = 5")
+    assert trace(out, "host")["n"] == 54, "the drawing keeps its last valid state"
+
+    control(out, "topology").locator("select").select_option(label="leaf-spine")
+    leaves = int(control(out, "leaves").locator("input").input_value())
+    per_leaf = int(control(out, "hosts per leaf").locator("input").input_value())
+    spines = int(control(out, "spines").locator("input").input_value())
+    poll(lambda: trace(out, "host")["n"] == leaves * per_leaf, what="the leaf-spine drawing")
+    assert error_text(out) == ""
+    assert int(table_value(out, "switches").replace(",", "")) == leaves + spines
+
+
+def _server_row(name: str) -> dict:
+    with open(ROOT / "data" / "servers.csv", newline="", encoding="utf-8") as f:
+        return next(r for r in csv.DictReader(f) if r["name"] == name)
+
+
+def scenario_rack_power(out) -> None:
+    """A server count typed in (IT load from data/servers.csv), the feed picked from the dropdown
+    (single-phase I = P / (V·PF)), and a zero air ΔT (slider, keyboard) refused inline."""
+    row = _server_row("DGX H100")
+    ctrl = out.locator(".widget-inline-hbox", has=out.page.locator(".widget-label", has_text="DGX H100 ("))
+    mounted0 = trace(out, "mounted")["n"]
+    type_into(ctrl, 4)
+    load_kw = 4 * float(row["max_power_w"]) / 1000
+    poll(lambda: f"IT load {load_kw:,.1f} kW" in out.inner_text(), what=f"IT load {load_kw} kW")
+    poll(lambda: trace(out, "mounted")["n"] == mounted0 + 1, what="a fourth server in the elevation")
+
+    pf = readout(control(out, "power factor"))
+    control(out, "feed").locator("select").select_option(label="230 V single-phase")
+    expect_a = load_kw * 1000 / (230 * pf)
+    poll(lambda: "(single-phase)" in out.inner_text(), what="the single-phase read-out")
+    shown = numbers_after(out.inner_text(), "Current")
+    assert shown == pytest.approx(expect_a, abs=0.06), f"current {shown} A, expected P/(V·PF) = {expect_a:.1f} A"
+
+    slider_keys(control(out, "air ΔT (°C)"), "Home")
+    poll(lambda: "delta_t_c must be in (0, 40]" in error_text(out), what="the inline error for ΔT = 0")
+    slider_keys(control(out, "air ΔT (°C)"), "ArrowRight", 20)
+    poll(lambda: error_text(out) == "", what="the error to clear")
+
+
+def scenario_mig_partitioner(out) -> None:
+    """Profiles typed in, a profile added with the button, and an impossible list refused inline.
+    A100-40GB: 8 memory and 7 compute slices; 1g.5gb takes one of each (NVIDIA MIG user guide)."""
+    box = control(out, "profiles")
+
+    def title() -> str:
+        return layouts(out)[0]["title"]
+
+    type_into(box, "1g.5gb")
+    poll(lambda: "1/8 memory and 1/7 compute" in title(), what="one 1g.5gb on the GPU")
+    out.locator("button", has_text=re.compile(r"^Add$")).click()  # the picker starts at 1g.5gb
+    poll(lambda: box.locator("input").input_value().replace(" ", "") == "1g.5gb,1g.5gb",
+         what="the Add button to append the picked profile")
+    poll(lambda: "2/8 memory and 2/7 compute" in title(), what="two 1g.5gb on the GPU")
+
+    type_into(box, "4g.20gb, 4g.20gb")
+    poll(lambda: "4g.20gb allows 1 instance" in error_text(out), what="the inline error for two 4g.20gb")
+    assert "2/8 memory" in title(), "the drawing keeps its last valid state"
+
+
+def scenario_roofline_explorer(out) -> None:
+    """GEMM shape typed in: intensity 2mnk / (b·(mk + kn + mn)) FLOP/byte (square n = k = m gives
+    m/3 at 2 bytes), the data type from the dropdown (4 bytes halves it), and m = 0 refused inline."""
+    m, k = (int(control(out, x).locator("input").input_value()) for x in ("m", "k"))
+    type_into(control(out, "n"), m)
+    assert m == k, "the default GEMM is square in m and k"
+    expect = 2 * m * m * k / (2 * (m * k + k * m + m * m))
+    poll(lambda: trace(out, "operation")["x"][0] == pytest.approx(expect, rel=1e-9),
+         what=f"the operation line at {expect:.1f} FLOP/byte")
+    control(out, "data type").locator("select").select_option(label="FP32 (4 B)")
+    poll(lambda: trace(out, "operation")["x"][0] == pytest.approx(expect / 2, rel=1e-9),
+         what="the operation line to move to half the intensity")
+    type_into(control(out, "m"), 0)
+    poll(lambda: "m must be an integer in [1," in error_text(out), what="the inline error for m = 0")
+    assert trace(out, "operation")["x"][0] == pytest.approx(expect / 2, rel=1e-9), "last valid state kept"
+
+
+def scenario_scheduler_playground(out) -> None:
+    """Queue policy from the dropdown, job count typed in, nodes by keyboard on the slider: the
+    Gantt title follows, every job is accounted for (done + unschedulable + deadlocked = jobs), and
+    a negative job count is refused inline."""
+    def title() -> str:
+        return layouts(out)[0]["title"]
+
+    def metric(label: str) -> float:
+        return float(table_value(out, label).replace(",", "").rstrip("%"))
+
+    control(out, "queue policy").locator("select").select_option(label="sjf")
+    poll(lambda: title().startswith("sjf /"), what="the title to name the sjf policy")
+    type_into(control(out, "jobs"), 12)
+    poll(lambda: ": 12 jobs on" in title(), what="12 jobs in the title")
+    poll(lambda: metric("jobs done") + metric("unschedulable") + metric("deadlocked") == 12,
+         what="every one of the 12 jobs accounted for")
+    nodes = control(out, "nodes")
+    n0 = int(readout(nodes))
+    slider_keys(nodes, "ArrowRight", 2)
+    poll(lambda: f"on {n0 + 2}×" in title(), what=f"{n0 + 2} nodes in the title")
+    bars = trace(out, "task runs")
+    assert bars["n"] > 0 and all(x >= 0 for x in bars["x"]), "task runs have non-negative durations"
+    type_into(control(out, "jobs"), -3)
+    poll(lambda: "n_jobs must be an integer in [1," in error_text(out), what="the inline error for -3 jobs")
+    assert f"on {n0 + 2}×" in title(), "the chart keeps its last valid state"
+
+
+def scenario_generic(out) -> None:
+    """For a widget without its own scenario: pick another option in its first dropdown and check
+    that a figure or a read-out changed."""
+    def state():
+        return repr(figures(out)) + out.locator(".widget-html-content").all_inner_texts().__repr__()
+
+    before = state()
+    selects = out.locator("select")
+    assert selects.count(), "no dropdown to drive: write a scenario for this widget in tests/test_browser.py"
+    sel = selects.first
+    options = sel.locator("option").all_inner_texts()
+    current = sel.evaluate("s => s.options[s.selectedIndex].text")
+    other = next(o for o in options if o != current)
+    sel.select_option(label=other)
+    poll(lambda: state() != before, what=f"the widget to react to choosing {other!r}")
+
+
+SCENARIOS = {
+    "widget_check": scenario_widget_check,
+    "latency_budget": scenario_latency_budget,
+    "topology_explorer": scenario_topology_explorer,
+    "rack_power": scenario_rack_power,
+    "mig_partitioner": scenario_mig_partitioner,
+    "roofline_explorer": scenario_roofline_explorer,
+    "scheduler_playground": scenario_scheduler_playground,
+}
+
+
+# --------------------------------------------------------------------------------------------- tests
+def run_all_from_menu(page) -> None:
+    page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).click()
+    page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Run All Cells$")).click()
+
+
+def wait_all_executed(page, *, timeout_s: float = 90) -> None:
+    """Every code cell of the current notebook has an execution count (read from the notebook
+    model: JupyterLab does not render the prompts of cells scrolled out of view)."""
+    js = """() => {
+      const cells = window.jupyterapp.shell.currentWidget.content.model.cells;
+      const counts = [];
+      for (let i = 0; i < cells.length; i++) {
+        const c = cells.get(i);
+        if (c.type === 'code') counts.push(c.executionCount);
+      }
+      return counts;
+    }"""
+    poll(lambda: (c := page.evaluate(js)) and all(isinstance(x, int) for x in c),
+         timeout_s=timeout_s, what="every code cell to run")
+
+
+def test_requests_to_other_hosts_are_really_blocked(browser):
+    """The offline guarantee of the other tests rests on this routing: prove it refuses a CDN."""
+    context, blocked = browser
+    start = len(blocked)
+    page = context.new_page()
+    try:
+        page.set_content("<p>offline check</p>")
+        result = page.evaluate("""() => fetch('https://cdn.jsdelivr.net/npm/font-awesome@4.5.0/css/font-awesome.min.css')
+                                         .then(() => 'loaded', () => 'refused')""")
+    finally:
+        page.close()
+    assert result == "refused"
+    assert blocked[start:] == ["https://cdn.jsdelivr.net/npm/font-awesome@4.5.0/css/font-awesome.min.css"]
+    del blocked[start:]
+
+
+@pytest.mark.parametrize("name", registered_widgets())
+def test_widget_in_jupyterlab(name, lab, lab_page):
+    """Open the widget's notebook (its real section for those in IN_SECTION, Run All from the
+    menu), find the widget, drive its controls, check the page."""
+    page = lab_page
+    if name in IN_SECTION:
+        nb = bs.open_notebook(page, lab, IN_SECTION[name])
+        run_all_from_menu(page)
+        wait_all_executed(page)
+    else:
+        nb = bs.open_notebook(page, lab, f"browser/{name}.ipynb")
+        page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
+    title = TITLES.get(name)
+    out = find_widget(nb, title) if title else nb.locator(".jp-OutputArea-output").filter(
+        has=page.locator(".js-plotly-plot")).first
+    if not title:
+        out.wait_for(timeout=60_000)
+    bs.wait_idle(page)
+    assert_clean(nb, page, name)
+    SCENARIOS.get(name, scenario_generic)(out)
+    bs.wait_idle(page)
+    assert_clean(nb, page, name)
+    if name in IN_SECTION:
+        wait_all_executed(page)  # the whole section ran: no cell left unexecuted
+    out.scroll_into_view_if_needed()
+    path = bs.screenshot(out, name)
+    assert path.stat().st_size > 5_000
+
+
+def test_present_serves_an_offline_dashboard_without_code(tmp_path, page):
+    """``course-kit present 01``: Voila on 127.0.0.1 shows the narrative and live widgets, no code,
+    with every non-loopback request blocked; the latency slider still drives the figures."""
+    import nbformat
+
+    server = bs.start_present("01", tmp_path)
+    try:
+        assert server.url.startswith("http://127.0.0.1:")
+        page.goto(server.extra["page_url"], timeout=120_000)
+        out = find_widget(page.locator("body"), TITLES["latency_budget"])
+        body = page.locator("body")
+        nb = nbformat.read(ROOT / "notebooks" / "01_lifecycle.ipynb", as_version=4)
+        heading = next(line.lstrip("# ").strip() for c in nb.cells if c.cell_type == "markdown"
+                       for line in c.source.splitlines() if line.startswith("# "))
+        assert heading in body.inner_text(), "the narrative (markdown) is kept"
+        code = next(c.source for c in nb.cells if c.cell_type == "code" and "latency_budget" in c.source)
+        assert page.locator(".jp-CodeMirrorEditor, .jp-InputArea-editor").count() == 0
+        assert code not in body.inner_text(), "no code cells in the dashboard"
+        stage = control(out, "Source → Ingestion")
+        wf0 = trace(out, "mean latency")["y"]
+        slider_keys(stage, "ArrowRight", 2)
+        poll(lambda: trace(out, "mean latency")["y"] != wf0, what="the dashboard's waterfall to follow the slider")
+        assert_clean(body, page, "dashboard")
+        bs.screenshot(out, "present_01_latency_budget")
+        page.screenshot(path=str(bs.SCREENSHOTS / "present_01_page.png"))
+    finally:
+        server.stop()
+    assert server.proc.returncode is not None

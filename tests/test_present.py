@@ -1,0 +1,125 @@
+"""course_kit.present without a browser: section lookup, the Voila command line, the offline template.
+
+The dashboard itself (served, rendered, driven, offline) is tested in tests/test_browser.py.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from course_kit import present
+from helpers import NOTEBOOKS, ROOT
+
+TEMPLATE_DIR = present.TEMPLATE_ROOT / "voila" / "templates" / present.TEMPLATE
+
+
+@pytest.mark.parametrize("nb", NOTEBOOKS, ids=lambda p: p.stem)
+def test_every_section_resolves_by_number_and_by_name(nb):
+    number = nb.stem.split("_", 1)[0]
+    assert present.section_notebook(number) == nb
+    assert present.section_notebook(str(int(number))) == nb
+    assert present.section_notebook(nb.stem) == nb
+    assert present.section_notebook(f"notebooks/{nb.name}") == nb
+
+
+@pytest.mark.parametrize("bad", ["99", "", "lifecycle", "01_nope", "-1", "../README"])
+def test_unknown_sections_are_refused_with_the_list(bad):
+    with pytest.raises(ValueError, match=r"section must name a written notebook \(available: 00_welcome"):
+        present.section_notebook(bad)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.one_of(st.text(max_size=20), st.integers(-5, 200)))
+def test_section_lookup_returns_a_notebook_or_raises_valueerror(section):
+    try:
+        path = present.section_notebook(section)
+    except ValueError:
+        return
+    assert path.suffix == ".ipynb" and path.parent == ROOT / "notebooks" and path.is_file()
+
+
+def test_voila_command_is_loopback_only_code_free_and_uses_the_offline_template():
+    cmd = present.voila_command(ROOT / "notebooks" / "01_lifecycle.ipynb", port=8870, token="abc")
+    assert cmd[1:3] == ["-m", "voila"]
+    for flag in ("--Voila.ip=127.0.0.1", "--port=8870", "--Voila.port_retries=0", "--Voila.token=abc",
+                 "--strip_sources=True", f"--template={present.TEMPLATE}", "--no-browser"):
+        assert flag in cmd
+    assert cmd[-1].endswith("01_lifecycle.ipynb")
+    with pytest.raises(ValueError, match="port must be in"):
+        present.voila_command(ROOT / "notebooks" / "01_lifecycle.ipynb", port=0, token="abc")
+
+
+@pytest.mark.parametrize("port", [-1, 65536, 1.5, "80", True])
+def test_present_refuses_bad_ports_before_starting_anything(port):
+    with pytest.raises(ValueError, match="port must be an integer in"):
+        present.present("01", port=port)
+
+
+def test_main_reports_an_unknown_section_and_exits_2(capsys):
+    assert present.main(["99"]) == 2
+    assert "section must name a written notebook" in capsys.readouterr().err
+
+
+def test_voila_env_puts_the_kit_template_first_on_jupyter_path():
+    env = present.voila_env({"JUPYTER_PATH": "/elsewhere", "PATH": "/usr/bin"})
+    assert env["JUPYTER_PATH"].split(":")[0] == str(present.TEMPLATE_ROOT)
+    assert env["JUPYTER_PATH"].endswith("/elsewhere")
+    assert env["PATH"].endswith("/usr/bin")
+
+
+def test_voila_finds_the_template_and_bases_it_on_lab():
+    from jupyter_core.paths import jupyter_path
+    from voila.paths import collect_template_paths
+
+    assert json.loads((TEMPLATE_DIR / "conf.json").read_text()) == {"base_template": "lab"}
+    found = collect_template_paths(["voila", "nbconvert"], present.TEMPLATE,
+                                   root_dirs=[str(present.TEMPLATE_ROOT), *jupyter_path()])
+    assert str(TEMPLATE_DIR) in found
+    assert any(p.endswith(str(Path("voila", "templates", "lab"))) for p in found)
+
+
+def _block(text: str, name: str) -> str:
+    m = re.search(r"\{%-? block " + name + r" -?%\}(.*?)\{%-? endblock " + name + r" -?%\}", text, re.S)
+    assert m, f"no block {name}"
+    return m.group(1)
+
+
+def _normalise(block: str) -> list[str]:
+    return [line.strip() for line in block.splitlines() if line.strip()]
+
+
+def test_template_is_voilas_lab_block_minus_the_cdn_stylesheets():
+    """If a Voila upgrade changes the lab template's `notebook_css` block, this fails: re-copy it."""
+    from jupyter_core.paths import jupyter_path
+
+    lab = next(Path(d, "voila", "templates", "lab", "index.html.j2") for d in jupyter_path()
+               if Path(d, "voila", "templates", "lab", "index.html.j2").is_file())
+    theirs = _normalise(_block(lab.read_text(), "notebook_css"))
+    ours = _normalise(_block((TEMPLATE_DIR / "index.html.j2").read_text(), "notebook_css"))
+    remote = [line for line in theirs if re.search(r"https?://", line)]
+    assert remote, "Voila's lab template no longer loads remote stylesheets: the kit's template may be dropped"
+    expected = [line for line in theirs if line not in remote and line != "{{ super() }}"]
+    ours_body = [line for line in ours if line != "{{ super.super() }}"]
+    # ours may add comments to the <style> blocks; compare everything else in order
+    assert [line for line in ours_body if not line.startswith("/*")] == [
+        line for line in expected if not line.startswith("/*")]
+    assert "{{ super.super() }}" in ours
+    code = re.sub(r"\{#.*?#\}", "", (TEMPLATE_DIR / "index.html.j2").read_text(), flags=re.S)
+    assert not re.search(r"https?://", code), "the kit's template must not load anything remote"
+
+
+def test_template_files_are_shipped_as_package_data():
+    """The lead wires this in pyproject.toml: `course_kit = ["*.cfg", "share/jupyter/voila/templates/*/*"]`."""
+    import fnmatch
+    import tomllib
+
+    patterns = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]["course_kit"]
+    for f in TEMPLATE_DIR.iterdir():
+        rel = f.relative_to(ROOT / "course_kit").as_posix()
+        assert any(fnmatch.fnmatch(rel, p) for p in patterns), f"{rel} is not package data in pyproject.toml"
