@@ -8,17 +8,9 @@ widget update <= 30 ms median.
 
 from __future__ import annotations
 
-import statistics
-import time
+from _common import RUNS, stats, timed_ms
 
 from course_kit import mig
-
-RUNS = 60
-
-
-def stats(samples_ms):
-    s = sorted(samples_ms)
-    return statistics.median(s), s[min(len(s) - 1, int(round(0.95 * (len(s) - 1))))]
 
 
 def clear_caches():
@@ -27,14 +19,7 @@ def clear_caches():
 
 
 def timed(fn, *, cold=False, runs=RUNS):
-    out = []
-    for _ in range(runs):
-        if cold:
-            clear_caches()
-        t = time.perf_counter()
-        fn()
-        out.append((time.perf_counter() - t) * 1000)
-    return stats(out)
+    return stats(timed_ms(fn, runs, before=clear_caches if cold else None))
 
 
 def main():

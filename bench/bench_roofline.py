@@ -7,12 +7,7 @@ Target: widget update <= 30 ms median.
 
 from __future__ import annotations
 
-import statistics
-
-
-def stats(samples_ms):
-    s = sorted(samples_ms)
-    return statistics.median(s), s[min(len(s) - 1, int(round(0.95 * (len(s) - 1))))]
+from _common import report, widget_samples
 
 
 def main():
@@ -24,13 +19,7 @@ def main():
         ("device", "device", ["H100 SXM5 80GB", "A100 SXM4 80GB"] * 30),
         ("precision switch (swaps cached rooflines)", "precision", ["fp32", "fp16"] * 30),
     ):
-        samples = []
-        for v in values:
-            panel.controls[key].value = v
-            samples.append(panel.last_update_ms)
-        assert panel.error is None, panel.error
-        med, p95 = stats(samples)
-        print(f"roofline widget update, {label}: median {med:.2f} ms, p95 {p95:.2f} ms")
+        report(f"roofline widget update, {label}", widget_samples(panel, key, values), width=60, target_ms=30)
 
 
 if __name__ == "__main__":

@@ -8,38 +8,19 @@ bisection_bandwidth_gbps(fat_tree(16)) (1,024 hosts) <= 1 s; closed forms for k 
 
 from __future__ import annotations
 
-import statistics
 import time
+
+from _common import RUNS, stats, timed_ms, widget_samples
 
 from course_kit import topology
 
-RUNS = 60
 
-
-def stats(samples_ms):
-    s = sorted(samples_ms)
-    return statistics.median(s), s[min(len(s) - 1, int(round(0.95 * (len(s) - 1))))]
-
-
-def timed(fn, runs=RUNS):
-    samples = []
-    for _ in range(runs):
-        t = time.perf_counter()
-        fn()
-        samples.append((time.perf_counter() - t) * 1000)
-    return stats(samples)
+def timed(fn):
+    return stats(timed_ms(fn))
 
 
 def widget_case(panel, label, setup, key, values):
-    for k, v in setup.items():
-        panel.controls[k].value = v
-    assert panel.error is None, panel.error
-    samples = []
-    for v in values:
-        panel.controls[key].value = v
-        samples.append(panel.last_update_ms)
-    assert panel.error is None, panel.error
-    med, p95 = stats(samples)
+    med, p95 = stats(widget_samples(panel, key, values, setup))
     print(f"widget update, {label}: median {med:.2f} ms, p95 {p95:.2f} ms "
           f"(drawn={panel.readout['drawn']}, hosts={panel.readout['hosts']:,})")
 
