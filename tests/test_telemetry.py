@@ -1,0 +1,372 @@
+"""The exporter really binds a loopback port, serves what was recorded, and releases the port."""
+
+from __future__ import annotations
+
+import errno
+import socket
+import urllib.request
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from course_kit import lifecycle, telemetry
+from course_kit.telemetry import GpuReading, GpuStatus, TelemetryExporter
+
+FAST = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def _port_is_free(port: int) -> bool:
+    """Can a new listening socket bind the port? (SO_REUSEADDR: TIME_WAIT leftovers don't count.)"""
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        s.bind(("127.0.0.1", port))
+        s.listen(1)
+        return True
+    except OSError as exc:
+        assert exc.errno == errno.EADDRINUSE
+        return False
+    finally:
+        s.close()
+
+
+def test_exporter_binds_scrapes_and_releases_the_port():
+    exporter = TelemetryExporter(port=0)
+    with exporter:
+        port = exporter.port
+        assert port > 0 and exporter.url == f"http://127.0.0.1:{port}/metrics"
+        assert exporter._server.server_address[0] == "127.0.0.1"
+        assert not _port_is_free(port)  # really listening
+        for _ in range(3):
+            exporter.record_job("succeeded", "alice")
+        exporter.record_job("failed", "bob", count=2)
+        latencies = [0.004, 0.020, 0.3]
+        for x in latencies:
+            exporter.observe_inference(x)
+        df = telemetry.scrape(exporter.url)
+    assert not exporter.running
+    assert _port_is_free(port)
+    with pytest.raises(ValueError, match="could not be scraped"):
+        telemetry.scrape(f"http://127.0.0.1:{port}/metrics", timeout_s=2)
+    assert telemetry.metric_value(df, "ml_jobs_total", status="succeeded", user="alice") == 3
+    assert telemetry.metric_value(df, "ml_jobs_total", status="failed", user="bob") == 2
+    assert telemetry.metric_value(df, "inference_latency_seconds_count") == len(latencies)
+    assert telemetry.metric_value(df, "inference_latency_seconds_sum") == pytest.approx(sum(latencies))
+    # cumulative buckets: observations <= le, counted by hand
+    for le, expected in (("0.005", 1), ("0.025", 2), ("0.25", 2), ("0.5", 3), ("+Inf", 3)):
+        assert telemetry.metric_value(df, "inference_latency_seconds_bucket", le=le) == expected
+    # system metrics from psutil are there; GPU status is explicit, not faked
+    assert telemetry.metric_value(df, "system_memory_total_bytes") > 0
+    assert set(df["metric"]) >= {"system_cpu_utilization_percent", "gpu_available"}
+
+
+def test_stop_is_idempotent_and_restart_gets_a_port_again():
+    exporter = TelemetryExporter(port=0, collect_system=False, collect_gpu=False)
+    exporter.start()
+    with pytest.raises(ValueError, match="already running"):
+        exporter.start()
+    exporter.stop()
+    exporter.stop()
+    with pytest.raises(ValueError, match="start"):
+        _ = exporter.port
+    with exporter:
+        assert exporter.port > 0
+    assert not exporter.running
+
+
+def test_context_manager_stops_on_error():
+    exporter = TelemetryExporter(port=0, collect_system=False, collect_gpu=False)
+    with pytest.raises(RuntimeError):
+        with exporter:
+            port = exporter.port
+            raise RuntimeError("boom")
+    assert not exporter.running and _port_is_free(port)
+
+
+def test_busy_port_is_refused_with_valueerror():
+    with TelemetryExporter(port=0, collect_system=False, collect_gpu=False) as first:
+        second = TelemetryExporter(port=first.port, collect_system=False, collect_gpu=False)
+        with pytest.raises(ValueError, match="could not be bound"):
+            second.start()
+
+
+def test_loopback_by_default_and_remote_needs_opt_in():
+    with pytest.raises(ValueError, match="loopback"):
+        TelemetryExporter(addr="0.0.0.0")
+    with pytest.raises(ValueError, match="IP address"):
+        TelemetryExporter(addr="localhost")
+    TelemetryExporter(addr="0.0.0.0", allow_remote=True, collect_system=False, collect_gpu=False)
+    for bad in (-1, 65536, 1.5, "80", True):
+        with pytest.raises(ValueError, match="port"):
+            TelemetryExporter(port=bad)
+
+
+def test_each_exporter_has_its_own_registry_and_the_global_one_is_untouched():
+    from prometheus_client import REGISTRY, generate_latest
+
+    a = TelemetryExporter(collect_system=False, collect_gpu=False)
+    b = TelemetryExporter(collect_system=False, collect_gpu=False)
+    a.record_job("succeeded", "u")
+    assert b"ml_jobs_total{" not in b.exposition()
+    assert b'ml_jobs_total{status="succeeded",user="u"} 1.0' in a.exposition()
+    assert b"ml_jobs_total" not in generate_latest(REGISTRY)
+
+
+def test_no_gpu_means_no_gpu_numbers():
+    status = telemetry.gpu_status()
+    exporter = TelemetryExporter(collect_system=False)
+    text = exporter.exposition().decode()
+    df = telemetry.parse_exposition(text)
+    if status.available:  # pragma: no cover - this course machine has no GPU
+        assert telemetry.metric_value(df, "gpu_available") == 1
+    else:
+        assert status.reason and status.label.startswith("no GPU")
+        assert telemetry.metric_value(df, "gpu_available") == 0
+        assert not df["metric"].str.startswith("gpu_utilization").any()
+        row = df[df["sample"] == "gpu_status_info"].iloc[0]
+        assert 'status="unavailable"' in row["labels"]
+
+
+def test_gpu_metrics_come_from_the_reader_and_unsupported_queries_are_omitted():
+    fake = GpuStatus(
+        True, "ok", "550.54",
+        (
+            GpuReading(0, "A100", 87.0, 30 * 2**30, 40 * 2**30, 71.0, 312.5),
+            GpuReading(1, "A100", 12.0, 2**30, 40 * 2**30, 55.0, None),  # power not supported
+        ),
+    )
+    exporter = TelemetryExporter(collect_system=False, gpu_reader=lambda: fake)
+    df = telemetry.parse_exposition(exporter.exposition())
+    assert telemetry.metric_value(df, "gpu_available") == 1
+    assert telemetry.metric_value(df, "gpu_utilization_percent", gpu_id="0", name="A100") == 87.0
+    assert telemetry.metric_value(df, "gpu_power_watts", gpu_id="0", name="A100") == 312.5
+    assert len(df[df["sample"] == "gpu_power_watts"]) == 1  # GPU 1 has no power sample, not a 0
+
+
+def test_parse_exposition_against_hand_written_text():
+    text = (
+        "# HELP http_requests_total Requests.\n"
+        "# TYPE http_requests_total counter\n"
+        'http_requests_total{code="200",method="get"} 1027\n'
+        'http_requests_total{code="400",method="post"} 3\n'
+        "# TYPE temp gauge\n"
+        "temp -4.5\n"
+    )
+    df = telemetry.parse_exposition(text)
+    assert df.shape == (3, 5)
+    assert telemetry.metric_value(df, "http_requests_total", code="200", method="get") == 1027
+    assert telemetry.metric_value(df, "temp") == -4.5
+    assert list(df["type"]) == ["counter", "counter", "gauge"]
+
+
+@pytest.mark.parametrize("bad", ['x{a="b" 1', "foo", b"\xff\xfe", 3, None])
+def test_bad_exposition_text_is_a_valueerror(bad):
+    with pytest.raises(ValueError):
+        telemetry.parse_exposition(bad)
+
+
+@FAST
+@given(st.one_of(st.text(max_size=200), st.binary(max_size=100)))
+def test_parse_exposition_fuzz(text):
+    try:
+        telemetry.parse_exposition(text)
+    except ValueError:
+        pass
+
+
+@pytest.mark.parametrize("url", ["ftp://x/metrics", "127.0.0.1:80", "", None])
+def test_scrape_refuses_non_http_urls(url):
+    with pytest.raises(ValueError, match="url"):
+        telemetry.scrape(url)
+
+
+def test_metric_value_errors_name_the_problem():
+    df = telemetry.parse_exposition('x_total{a="1"} 3\nx_total{a="2"} 4\n')
+    with pytest.raises(ValueError, match="matched 2 rows"):
+        telemetry.metric_value(df, "x_total")
+    with pytest.raises(ValueError, match="matched 0 rows"):
+        telemetry.metric_value(df, "y")
+    with pytest.raises(ValueError, match="frame"):
+        telemetry.metric_value([1, 2], "x_total")
+
+
+def test_instrument_inputs_are_validated():
+    e = TelemetryExporter(collect_system=False, collect_gpu=False)
+    with pytest.raises(ValueError, match="status"):
+        e.record_job("ok", "u")
+    with pytest.raises(ValueError, match="user"):
+        e.record_job("failed", "")
+    with pytest.raises(ValueError, match="latency_s"):
+        e.observe_inference(-1)
+    with pytest.raises(ValueError, match="accuracy"):
+        e.set_model_accuracy("m", "v1", 1.5)
+
+
+@FAST
+@given(
+    status=st.one_of(st.sampled_from(telemetry.JOB_STATUSES), st.text(max_size=10), st.integers()),
+    user=st.one_of(st.text(max_size=70), st.integers(), st.none()),
+    count=st.one_of(st.integers(-3, 5), st.floats(allow_nan=True), st.text(max_size=3)),
+    latency=st.one_of(st.floats(allow_nan=True, allow_infinity=True), st.integers(-5, 5), st.text(max_size=3)),
+)
+def test_instrumentation_fuzz_only_valueerror(status, user, count, latency):
+    e = TelemetryExporter(collect_system=False, collect_gpu=False)
+    for call in (lambda: e.record_job(status, user, count), lambda: e.observe_inference(latency)):
+        try:
+            call()
+        except ValueError:
+            pass
+
+
+@FAST
+@given(
+    port=st.one_of(st.integers(-10, 70_000), st.floats(allow_nan=True), st.text(max_size=5)),
+    addr=st.one_of(st.sampled_from(["127.0.0.1", "::1", "0.0.0.0", "10.0.0.1", "localhost"]), st.text(max_size=20)),
+)
+def test_exporter_constructor_fuzz_only_valueerror(port, addr):
+    try:
+        TelemetryExporter(port=port, addr=addr, collect_system=False, collect_gpu=False)
+    except ValueError:
+        pass
+
+
+def test_tracer_breakdown_matches_hand_computed_durations():
+    ticks = iter([0.000, 0.010, 0.035, 0.040, 1.000, 1.002, 1.012, 1.013])
+    tracer = telemetry.PipelineTracer(clock=lambda: next(ticks))
+    for rid in ("r1", "r2"):
+        for stage in ("ingest", "infer", "respond", "done"):
+            tracer.record(rid, stage)
+    bd = tracer.breakdown()
+    got = {(r, s): round(d, 6) for r, s, d in zip(bd["request_id"], bd["stage"], bd["duration_ms"])}
+    assert got == {
+        ("r1", "ingest"): 10.0, ("r1", "infer"): 25.0, ("r1", "respond"): 5.0,
+        ("r2", "ingest"): 2.0, ("r2", "infer"): 10.0, ("r2", "respond"): 1.0,
+    }
+    exporter = TelemetryExporter(collect_system=False, collect_gpu=False)
+    assert exporter.observe_stage_durations(bd) == 6
+    df = telemetry.parse_exposition(exporter.exposition())
+    assert telemetry.metric_value(df, "pipeline_stage_seconds_count", stage="infer") == 2
+    assert telemetry.metric_value(df, "pipeline_stage_seconds_sum", stage="infer") == pytest.approx(0.035)
+
+
+def test_pipeline_breakdown_is_section_1s_function(monkeypatch):
+    seen = []
+
+    def fake(traces):
+        seen.append(traces)
+        return "from lifecycle"
+
+    monkeypatch.setattr(lifecycle, "stage_breakdown", fake)
+    assert telemetry.pipeline_breakdown("traces") == "from lifecycle"
+    assert seen == ["traces"]
+
+
+def test_tracer_validates_records():
+    tracer = telemetry.PipelineTracer(clock=lambda: 1.0)
+    with pytest.raises(ValueError, match="stage"):
+        tracer.record("r1", "")
+    with pytest.raises(ValueError, match="timestamp_s"):
+        tracer.record("r1", "x", timestamp_s=float("nan"))
+    with pytest.raises(ValueError, match="clock"):
+        telemetry.PipelineTracer(clock=3)
+    e = TelemetryExporter(collect_system=False, collect_gpu=False)
+    with pytest.raises(ValueError, match="breakdown"):
+        e.observe_stage_durations({"stage": ["a"], "duration_ms": [-1.0]})
+    with pytest.raises(ValueError, match="breakdown"):
+        e.observe_stage_durations([1, 2])
+
+
+def test_system_snapshot_is_consistent_with_the_os():
+    import os
+
+    snap = telemetry.system_snapshot()
+    assert snap["cpu_count"] == os.cpu_count()
+    assert 0 <= snap["cpu_utilization_percent"] <= 100
+    assert snap["memory_used_bytes"] + snap["memory_available_bytes"] == snap["memory_total_bytes"]
+
+
+def test_http_response_is_prometheus_text():
+    with TelemetryExporter(port=0, collect_system=False, collect_gpu=False) as e:
+        with urllib.request.urlopen(e.url, timeout=5) as resp:
+            ctype = resp.headers["Content-Type"]
+            body = resp.read().decode()
+    assert ctype.startswith("text/plain")
+    assert "# TYPE inference_latency_seconds histogram" in body
+
+
+def test_histogram_quantile_lands_in_the_bucket_of_the_exact_quantile():
+    import numpy as np
+
+    rng = np.random.default_rng(3)
+    xs = rng.lognormal(np.log(0.03), 0.7, 3000)
+    e = TelemetryExporter(collect_system=False, collect_gpu=False)
+    for x in xs:
+        e.observe_inference(x)
+    df = telemetry.parse_exposition(e.exposition())
+    bounds = [0.0, *telemetry.LATENCY_BUCKETS_S]
+    for q in (0.5, 0.9, 0.95, 0.99):
+        exact = float(np.quantile(xs, q))
+        i = int(np.searchsorted(bounds, exact))
+        est = telemetry.histogram_quantile(df, "inference_latency_seconds", q)
+        assert bounds[i - 1] <= est <= bounds[i]
+
+
+def test_histogram_quantile_hand_example_and_edges():
+    # PromQL semantics: rank q*count located in cumulative buckets, linear inside the bucket
+    text = 'h_bucket{le="1"} 10\nh_bucket{le="2"} 30\nh_bucket{le="4"} 40\nh_bucket{le="+Inf"} 50\n'
+    df = telemetry.parse_exposition(text)
+    assert telemetry.histogram_quantile(df, "h", 0.1) == pytest.approx(0.5)   # rank 5 of 10 in (0, 1]
+    assert telemetry.histogram_quantile(df, "h", 0.4) == pytest.approx(1.5)   # rank 20: halfway in (1, 2]
+    assert telemetry.histogram_quantile(df, "h", 0.95) == pytest.approx(4.0)  # +Inf bucket: largest finite bound
+    with pytest.raises(ValueError, match="no complete set"):
+        telemetry.histogram_quantile(df, "nope", 0.5)
+    with pytest.raises(ValueError, match="no observations"):
+        telemetry.histogram_quantile(telemetry.parse_exposition('h_bucket{le="+Inf"} 0\n'), "h", 0.5)
+
+
+@FAST
+@given(q=st.one_of(st.floats(allow_nan=True, allow_infinity=True), st.integers(-2, 2), st.text(max_size=2)),
+       metric=st.one_of(st.text(max_size=5), st.none()))
+def test_histogram_quantile_fuzz_only_valueerror(q, metric):
+    df = telemetry.parse_exposition('h_bucket{le="1"} 1\nh_bucket{le="+Inf"} 2\n')
+    try:
+        telemetry.histogram_quantile(df, metric, q)
+    except ValueError:
+        pass
+
+
+@FAST
+@given(sample=st.one_of(st.text(max_size=10), st.none(), st.integers()),
+       label=st.one_of(st.text(max_size=5), st.integers(), st.none()),
+       frame=st.one_of(st.none(), st.integers(), st.lists(st.integers(), max_size=3), st.dictionaries(st.text(max_size=3), st.integers(), max_size=2)))
+def test_metric_value_fuzz_only_valueerror(sample, label, frame):
+    good = telemetry.parse_exposition('x_total{a="1"} 3\n')
+    for f in (good, frame):
+        try:
+            telemetry.metric_value(f, sample, a=label)
+        except ValueError:
+            pass
+
+
+@FAST
+@given(url=st.one_of(st.text(max_size=30), st.none(), st.integers(),
+                     st.sampled_from(["http://", "https://[::1", "http://127.0.0.1:0/x", "http://[zz]/"])),
+       timeout=st.one_of(st.floats(allow_nan=True, allow_infinity=True), st.integers(-1, 2)))
+def test_scrape_fuzz_only_valueerror(url, timeout):
+    try:
+        telemetry.scrape(url, timeout_s=timeout)
+    except ValueError:
+        pass
+
+
+@FAST
+@given(rid=st.one_of(st.text(max_size=140), st.integers(), st.none()),
+       stage=st.one_of(st.text(max_size=10), st.none()),
+       ts=st.one_of(st.none(), st.floats(allow_nan=True, allow_infinity=True), st.integers(-3, 3), st.text(max_size=2)))
+def test_tracer_record_fuzz_only_valueerror(rid, stage, ts):
+    tracer = telemetry.PipelineTracer(clock=lambda: 1.0)
+    try:
+        tracer.record(rid, stage, ts)
+    except ValueError:
+        pass
