@@ -361,7 +361,11 @@ def roofline_time_s(flops, bytes_moved, *, peak_tflops, bandwidth_gb_s, efficien
     peak = check_number("peak_tflops", peak_tflops, low=0, low_inclusive=False, high=_MAX_TFLOPS)
     bw = check_number("bandwidth_gb_s", bandwidth_gb_s, low=0, low_inclusive=False, high=_MAX_GB_S)
     e = check_number("efficiency", efficiency, low=0, low_inclusive=False, high=1)
-    return max(f / (e * peak * 1e12), b / (e * bw * 1e9))
+    t = max(f / (peak * 1e12) / e, b / (bw * 1e9) / e)
+    if not math.isfinite(t):
+        raise ValueError(f"efficiency {e:g} with peak_tflops {peak:g} and bandwidth_gb_s {bw:g} gives no "
+                         "finite time: use realistic values (efficiency in (0, 1], positive peaks)")
+    return t
 
 
 # --------------------------------------------------------------------------- cost
