@@ -15,16 +15,22 @@ from collections.abc import Iterable
 __all__ = ["check_number", "check_int", "check_choice", "check_probability"]
 
 
+def _num(x) -> str:
+    """1000000 rather than 1e+06 for whole numbers a learner would type; %g otherwise."""
+    x = float(x)
+    return str(int(x)) if x.is_integer() and abs(x) < 1e15 else f"{x:g}"
+
+
 def _fmt_range(low, high, low_inclusive: bool, high_inclusive: bool) -> str:
     if low is None and high is None:
         return "a finite number"
     if high is None:
-        return f"{'>=' if low_inclusive else '>'} {low:g}"
+        return f"{'>=' if low_inclusive else '>'} {_num(low)}"
     if low is None:
-        return f"{'<=' if high_inclusive else '<'} {high:g}"
+        return f"{'<=' if high_inclusive else '<'} {_num(high)}"
     left = "[" if low_inclusive else "("
     right = "]" if high_inclusive else ")"
-    return f"in {left}{low:g}, {high:g}{right}"
+    return f"in {left}{_num(low)}, {_num(high)}{right}"
 
 
 def check_number(

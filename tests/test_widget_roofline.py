@@ -40,7 +40,7 @@ def test_attention_and_precision_switch():
 
 
 @pytest.mark.parametrize("control,value,message", [
-    ("m", 0, "m must be an integer in [1, 1e+07]; got 0"),
+    ("m", 0, "m must be an integer in [1, 10000000]; got 0"),
     ("kv_heads", 5, "kv_heads must divide heads=32; got 5"),
 ])
 def test_bad_shapes_are_shown_inline(control, value, message):

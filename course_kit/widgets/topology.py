@@ -117,10 +117,10 @@ def topology_explorer(**overrides) -> Panel:
             name = f"leaf-spine {v['spines']} spines × {v['leaves']} leaves × {v['hosts_per_leaf']} hosts"
         flow = topology.bisection_bandwidth_gbps(G) if G is not None else None
         if G is not None:
-            title = f"{name}: {s.hosts:,} hosts, {s.switches:,} switches (drawn node by node)"
+            title = f"{name}<br><sup>{s.hosts:,} hosts, {s.switches:,} switches, drawn node by node</sup>"
             tfig.update_topology_figure(fig, G, title=title)
         else:
-            title = f"{name}: {s.hosts:,} hosts, {s.switches:,} switches (summarised: too many to draw)"
+            title = f"{name}<br><sup>{s.hosts:,} hosts, {s.switches:,} switches, summarised: too many to draw</sup>"
             tfig.update_topology_figure(fig, layers=layers, title=title)
         readout = {
             "topology": v["topology"], "hosts": s.hosts, "switches": s.switches, "cables": s.cables,
