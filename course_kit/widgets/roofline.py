@@ -46,7 +46,7 @@ def roofline_explorer(**overrides) -> Panel:
     (62.1, 'memory')
     >>> panel.controls["m"].value = 0
     >>> panel.error
-    'm must be an integer in [1, 1e+07]; got 0'
+    'm must be an integer in [1, 10000000]; got 0'
     """
     bad = sorted(set(overrides) - set(DEFAULTS))
     if bad:

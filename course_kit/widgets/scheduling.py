@@ -61,7 +61,7 @@ def scheduler_playground(*, n_jobs: int = 40, nodes: int = 4, seed: int = 0) -> 
     True
     >>> panel.controls["n_jobs"].value = -3
     >>> panel.error
-    'n_jobs must be an integer in [1, 1e+06]; got -3'
+    'n_jobs must be an integer in [1, 1000000]; got -3'
     """
     c = {
         "queue": w.Dropdown(options=list(sch.QUEUE_POLICIES), value="fifo", description="queue policy", style=_STYLE),
