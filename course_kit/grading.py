@@ -271,6 +271,30 @@ def _stopped(records: list[dict]) -> tuple[int, str] | None:
     return None
 
 
+def _check_cell_changes(learner_nb, pristine_nb) -> list[str]:
+    """Which check cells the learner deleted or edited (they are graded with the originals anyway)."""
+    mine: dict[str, list[str]] = {}
+    for cell in learner_nb.cells:
+        role, q = cell_role(cell)
+        if role == "check":
+            mine.setdefault(q, []).append(cell.source.strip())
+    deleted, edited = [], []
+    for cell in pristine_nb.cells:
+        role, q = cell_role(cell)
+        if role != "check":
+            continue
+        if q not in mine:
+            deleted.append(q)
+        elif cell.source.strip() not in mine[q]:
+            edited.append(q)
+    out = []
+    if deleted:
+        out.append(f"check cell(s) of {', '.join(deleted)} deleted; graded with the originals")
+    if edited:
+        out.append(f"check cell(s) of {', '.join(edited)} edited; graded with the originals")
+    return out
+
+
 def _issued_variant(learner_nb, pristine_nb, exercise: str, learner: str | None):
     """(learner id, issued parameter values, warnings) for a submission."""
     from course_kit.variants import draw, parameter_values
@@ -330,6 +354,7 @@ def grade(path, *, timeout_s: float = DEFAULT_TIMEOUT_S, exercise=None, learner:
                            tuple(QuestionResult(q, False, "invalid notebook", problem) for q in questions),
                            error=problem, elapsed_s=time.perf_counter() - t0, learner=learner)
     who, issued, warnings = _issued_variant(learner_nb, pristine, ex_path.stem, learner)
+    warnings += _check_cell_changes(learner_nb, pristine)
     nb, roles = grading_copy(learner_nb, pristine, issued)
     records, run_problem = _run_nbval(nb, ex_path.stem, timeout_s, n_cells=len(roles), variant=issued)
     by_cell = {r["cell"]: r for r in records}

@@ -106,6 +106,7 @@ def test_edited_check_cell_and_pasted_output_gain_nothing(tmp_path):
     st = _statuses(report)
     assert st["q2"] == "wrong" and st["q1"] == st["q3"] == st["q4"] == "pass", report.table()
     assert "Hint" in report.results[1].detail
+    assert report.warnings == ("check cell(s) of q2 edited; graded with the originals",)
 
 
 @pytest.mark.notebook

@@ -171,6 +171,7 @@ def test_gradebook_end_to_end(submissions, tmp_path):
     ivy = got.pop("ivy")
     assert ivy == {"": "not graded"}
     assert got == EXPECTED
+    assert all("q4 deleted" in r["detail"] for r in rows if r["learner"] == "gus")
     ada_rows = [r for r in rows if r["learner"] == "ada"]
     assert {r["score"] for r in ada_rows} == {"4"} and {r["pass"] for r in ada_rows} == {"True"}
     with out.with_name("book_summary.csv").open(newline="") as fh:
