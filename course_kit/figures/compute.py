@@ -31,6 +31,9 @@ def roofline_figure(catalog=None, *, precision: str = "fp16", operations=None,
     cat = compute.load_catalog() if catalog is None else catalog
     col = compute.PEAK_COLUMN[precision]
     ai = np.logspace(np.log10(lo), np.log10(hi), 200)
+    from plotly.colors import qualitative
+
+    palette = qualitative.Dark24  # one colour per device, shared by its line and its ridge marker
     fig = go.Figure()
     skipped = []
     for row in cat.to_dict("records"):
@@ -40,13 +43,14 @@ def roofline_figure(catalog=None, *, precision: str = "fp16", operations=None,
             continue
         y = compute.roofline_tflops(ai, peak_tflops=peak, bandwidth_gb_s=bw)
         ridge = compute.ridge_point_flop_per_byte(peak, bw)
+        color = palette[(len(fig.data) // 2) % len(palette)]
         fig.add_trace(go.Scatter(
-            x=ai, y=y, mode="lines", name=row["name"], legendgroup=row["name"],
+            x=ai, y=y, mode="lines", name=row["name"], legendgroup=row["name"], line={"color": color},
             hovertemplate=f"{row['name']}<br>%{{x:.3g}} FLOP/B → %{{y:.4g}} TFLOPS<extra>{row['confidence']}</extra>",
         ))
         fig.add_trace(go.Scatter(
             x=[ridge], y=[peak], mode="markers", legendgroup=row["name"], showlegend=False,
-            marker={"size": 7, "symbol": "circle-open"},
+            marker={"size": 7, "symbol": "circle-open", "color": color},
             hovertemplate=f"{row['name']} ridge: {ridge:.1f} FLOP/B, {peak:g} TFLOPS<extra></extra>",
         ))
     for label, x in (operations or {}).items():

@@ -23,7 +23,9 @@ def _color(compute_slices: int, media: bool) -> str:
 
 def mig_figure(gpu: str, layout=None, *, widget: bool = False):
     """The GPU's slices with ``layout``'s instances placed (``layout`` may be None: empty GPU)."""
-    fig = (go.FigureWidget if widget else go.Figure)()
+    # Built as a Figure, then wrapped: traces added one by one to an empty FigureWidget lost their
+    # marker colours in the browser (the free cells showed plotly's default blue and red).
+    fig = go.Figure()
     for _ in range(2):  # free cells: memory row, compute row
         fig.add_bar(orientation="h", x=[], y=[], base=[], marker_color=FREE, marker_line_color="white",
                     marker_line_width=3, hoverinfo="skip", showlegend=False, width=0.7)
@@ -37,7 +39,7 @@ def mig_figure(gpu: str, layout=None, *, widget: bool = False):
         uniformtext=dict(minsize=9, mode="hide"),
     )
     update_mig_figure(fig, gpu, layout)
-    return fig
+    return go.FigureWidget(fig) if widget else fig
 
 
 def update_mig_figure(fig, gpu: str, layout=None) -> None:
