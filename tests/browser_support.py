@@ -290,7 +290,8 @@ def plotly_traces(locator) -> list[dict]:
     return locator.evaluate_all("""els => els.map(el => (el.data || []).map(t => ({
         type: t.type, name: t.name === undefined ? null : t.name,
         x: t.x === undefined ? null : Array.from(t.x), y: t.y === undefined ? null : Array.from(t.y),
-        n: t.x ? t.x.length : (t.y ? t.y.length : 0)})))""")
+        n: t.x ? t.x.length : (t.y ? t.y.length : 0),
+        marker_color: t.marker && t.marker.color !== undefined ? t.marker.color : null})))""")
 
 
 def widget_errors(scope) -> list[str]:

@@ -311,6 +311,13 @@ def scenario_mig_partitioner(out) -> None:
          what="the Add button to append the picked profile")
     poll(lambda: "2/8 memory and 2/7 compute" in title(), what="two 1g.5gb on the GPU")
 
+    # free slices are drawn grey in the page, not in plotly's default trace colours (a regression:
+    # traces added one by one to an empty FigureWidget lost their colours in the browser)
+    from course_kit.figures.mig import FREE
+
+    free = [t["marker_color"] for t in bs.plotly_traces(out.locator(".js-plotly-plot"))[0][:2]]
+    assert free == [FREE, FREE], free
+
     type_into(box, "4g.20gb, 4g.20gb")
     poll(lambda: "4g.20gb allows 1 instance" in error_text(out), what="the inline error for two 4g.20gb")
     assert "2/8 memory" in title(), "the drawing keeps its last valid state"
