@@ -699,17 +699,8 @@ def allocation_paradox(
     c_gpu = check_number("gpu_hour_cost_usd", gpu_hour_cost_usd, low=0, high=1e6)
     c_sla = check_number("sla_cost_per_hour_usd", sla_cost_per_hour_usd, low=0, high=1e9)
 
-    running = sch.scenario3_running_jobs(seed)
-    now = max(j.elapsed_s for j in running) + 1.0
-    jobs = [
-        sch.Job(j.name, now - j.elapsed_s, j.duration_s, sch.Demand(num_gpu=j.gpus), priority=j.priority)
-        for j in running
-    ]
-    jobs.append(
-        sch.Job("big", now, big_s, sch.Demand(num_gpu=4), gang_size=16, priority=100,
-                sla_wait_s=max(sla - waited, 0.0))
-    )
-    workload = sch.Workload.from_jobs(jobs)
+    workload, now = sch.scenario3_workload(sch.scenario3_running_jobs(seed), big_job_hours=big_s / 3600,
+                                           sla_wait_s=max(sla - waited, 0.0), now_offset_s=1.0)
     cluster = sch.Cluster.homogeneous(25, gpus_per_node=4)
     rows = []
     for opt in opts:

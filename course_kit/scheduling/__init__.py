@@ -102,8 +102,16 @@ from course_kit.scheduling.queueing import (
     preemption_options,
     scenario3_running_jobs,
     seed_lottery_draw,
+    seed_lottery_win_shares,
 )
-from course_kit.scheduling.replay import PAPER_UNALLOCATED_PCT, fragmentation_experiment, replay_arrivals
+from course_kit.scheduling.replay import (
+    PAPER_UNALLOCATED_PCT,
+    fragmentation_experiment,
+    fragmentation_medians,
+    paper_comparison,
+    replay_arrivals,
+)
+from course_kit.scheduling.scenario3 import preemption_replay, scenario3_workload
 from course_kit.scheduling.simulator import STATUSES, SimulationResult, simulate
 from course_kit.scheduling.traces import load_openb, load_philly, openb_demands, philly_workload
 
@@ -116,9 +124,9 @@ __all__ = [
     "pack_items", "BinPacking",
     # queueing and fairness
     "QueuePolicy", "get_queue_policy", "QUEUE_POLICIES", "drf", "drf_steps", "dominant_share",
-    "lottery_draw", "lottery_win_shares", "seed_lottery_draw", "SEED_QUEUE_TREE",
+    "lottery_draw", "lottery_win_shares", "seed_lottery_draw", "seed_lottery_win_shares", "SEED_QUEUE_TREE",
     "hierarchical_shares", "RunningJob", "PreemptionPlan", "plan_preemption", "preemption_options",
-    "scenario3_running_jobs", "SCENARIO3", "VICTIM_RULES", "multi_objective_score", "SEED_Q6_WEIGHTS",
+    "scenario3_running_jobs", "scenario3_workload", "preemption_replay", "SCENARIO3", "VICTIM_RULES", "multi_objective_score", "SEED_Q6_WEIGHTS",
     # simulation and metrics
     "simulate", "SimulationResult", "STATUSES", "summarize", "compare", "jain_index", "makespan_s",
     "mean_utilization", "utilization_series", "dominant_shares", "gpu_hours_by_user", "sla_violations",
@@ -127,5 +135,5 @@ __all__ = [
     "cluster_fragmentation", "seed_fragmentation", "unusable_gpu_share",
     # traces and replay
     "load_openb", "load_philly", "philly_workload", "openb_demands", "fragmentation_experiment",
-    "replay_arrivals", "PAPER_UNALLOCATED_PCT",
+    "replay_arrivals", "PAPER_UNALLOCATED_PCT", "fragmentation_medians", "paper_comparison",
 ]

@@ -198,6 +198,21 @@ def lottery_win_shares(tickets: Mapping[str, int], n_draws: int = 10_000, *, see
     return {k: float(c) / n for k, c in zip(names, counts)}
 
 
+def seed_lottery_win_shares(shares: Sequence[float], priorities: Sequence[float], total_tickets: int,
+                            n_draws: int = 10_000, *, seed: int = 0) -> list[float]:
+    """Share of ``n_draws`` draws each job wins under the course text's lottery
+    (:func:`seed_lottery_draw`): too many go to the last job (erratum 26).
+
+    >>> s = seed_lottery_win_shares([0.5, 0.5], [0.5, 0.5], 100, 4000, seed=0)
+    >>> s[1] > 0.7      # equal tickets, yet the last job wins three draws in four
+    True
+    """
+    n = check_int("n_draws", n_draws, low=1, high=10_000_000)
+    rng = np.random.default_rng(check_int("seed", seed, low=0))
+    wins = [seed_lottery_draw(shares, priorities, total_tickets, rng) for _ in range(n)]
+    return [wins.count(i) / n for i in range(len(shares))]
+
+
 def seed_lottery_draw(shares: Sequence[float], priorities: Sequence[float], total_tickets: int, rng) -> int:
     """The course text's ``implement_lottery_scheduling`` (kept to show its bug, erratum 26).
 

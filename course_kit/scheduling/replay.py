@@ -32,7 +32,7 @@ from course_kit._validate import check_choice, check_int
 from course_kit.scheduling.cluster import Cluster
 from course_kit.scheduling.fragmentation import TypicalPods
 from course_kit.scheduling.jobs import MILLI, Demand
-from course_kit.scheduling.placement import PLACEMENT_POLICIES, PlacementPolicy, get_policy
+from course_kit.scheduling.placement import PLACEMENT_POLICIES, TRACE_POLICIES, PlacementPolicy, get_policy
 from course_kit.scheduling.traces import load_openb  # noqa: F401  (doctest)
 
 __all__ = ["fragmentation_experiment", "replay_arrivals", "PAPER_UNALLOCATED_PCT", "ReplayTrace"]
@@ -228,3 +228,39 @@ def fragmentation_experiment(nodes, pods, policy, seed: int = 42, max_arrived_pc
                     failed_pods=int((~tr.placed).sum()), never_fit_pods=tr.never_fit,
                     typical_shapes=len(tr.typical))
     return df
+
+
+def fragmentation_medians(nodes, pods, seeds, policies=None, *, progress: bool = False) -> dict:
+    """``{policy: DataFrame}``: the median over ``seeds`` of :func:`fragmentation_experiment`, per
+    whole percent arrived (the paper plots the median of seeds 42..51)."""
+    import pandas as pd
+
+    seeds = [check_int("seeds", s, low=0, high=2**32 - 1) for s in seeds]
+    if not seeds:
+        raise ValueError("seeds must hold at least one seed, e.g. [42]; got none")
+    pols = list(TRACE_POLICIES if policies is None else policies)
+    runs = [(p, s) for p in pols for s in seeds]
+    if progress:
+        from tqdm.auto import tqdm
+
+        runs = tqdm(runs, desc="replaying openb", unit="run")
+    curves: dict = {}
+    for p, s in runs:
+        curves.setdefault(p, []).append(fragmentation_experiment(nodes, pods, p, seed=s))
+    return {p: pd.concat(c).groupby("arrived_pct", as_index=False).median() for p, c in curves.items()}
+
+
+def paper_comparison(medians: dict):
+    """Our unallocated GPU % at 100 % and 130 % arrived next to the paper's (Weng et al., ATC'23,
+    Fig. 9(a), :data:`PAPER_UNALLOCATED_PCT`), with the difference at 100 % in points."""
+    import pandas as pd
+
+    rows = {}
+    for p, m in medians.items():
+        at = m.set_index("arrived_pct")["unallocated_gpu_pct"]
+        paper = PAPER_UNALLOCATED_PCT[p]
+        rows[p] = {"ours @100%": at.loc[100], "paper @100%": paper[0],
+                   "ours @130%": at.loc[130], "paper @130%": paper[1]}
+    table = pd.DataFrame(rows).T
+    table["Δ @100% (points)"] = table["ours @100%"] - table["paper @100%"]
+    return table
