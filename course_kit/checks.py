@@ -90,7 +90,29 @@ def check(
     if ok:
         print(pass_line(question))
         return None
+    if not why and test is None:
+        why = _which_part(value, expected, rel_tol, abs_tol)
     detail = f" ({why})" if why else ""
     tip = f" Hint: {hint}" if hint else ""
-    print(f"{question}: not yet — got {value!r}{detail}.{tip}")
+    print(f"{question}: not yet — got {_short(value)}{detail}.{tip}")
     return None
+
+
+def _short(value, limit: int = 120) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 5] + " ...)"
+
+
+def _which_part(value, expected, rel_tol: float, abs_tol: float) -> str:
+    """For a list/tuple/dict answer of the right shape: which parts are wrong."""
+    if isinstance(expected, (list, tuple)) and isinstance(value, (list, tuple)):
+        if len(value) != len(expected):
+            return f"expected {len(expected)} values, got {len(value)}"
+        wrong = [i + 1 for i, (a, e) in enumerate(zip(value, expected)) if not _close(a, e, rel_tol, abs_tol)]
+        return f"value{'s' if len(wrong) > 1 else ''} {', '.join(map(str, wrong))} of {len(expected)} not right" if wrong else ""
+    if isinstance(expected, dict) and isinstance(value, dict):
+        if value.keys() != expected.keys():
+            return f"expected the keys {sorted(map(str, expected))}"
+        wrong = [str(k) for k in expected if not _close(value[k], expected[k], rel_tol, abs_tol)]
+        return f"not right for {', '.join(wrong)}" if wrong else ""
+    return ""

@@ -109,9 +109,18 @@ def _cmd_sections(_args) -> int:
     return 0
 
 
+def _shown(path: Path) -> str:
+    """``path`` relative to the current folder when it is below it, else absolute."""
+    path = path.resolve()
+    try:
+        return str(path.relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
 def _cmd_start(args) -> int:
     dest, created = start(args.section, learner=args.learner)
-    rel = dest.relative_to(paths.repo_root()) if dest.is_relative_to(paths.repo_root()) else dest
+    rel = _shown(dest)
     if created:
         print(f"Your copy: {rel}\nOpen it in JupyterLab, fill in the answers, then run: course-kit grade {rel}")
         if args.learner:
@@ -147,10 +156,11 @@ def _cmd_gradebook(args) -> int:
     summary_path = out.with_name(out.stem + "_summary.csv")
     gradebook.write_csv(summary, summary_path)
     n = len({r["submission"] for r in rows})
-    print(f"graded {n} submissions in {time.perf_counter() - t0:.1f} s -> {out} and {summary_path}")
+    print(f"graded {n} submissions in {time.perf_counter() - t0:.1f} s -> {out.resolve()} and "
+          f"{summary_path.resolve()}")
     for s in summary:
         print(f"  {s['exercise']:<22} {s['question'] or '-':<4} passed {s['passed']:>3}/{s['submissions']:<3} "
-              f"({s['pass_rate']:.0%})  {('most common failure: ' + s['most_common_failure']) if s['most_common_failure'] else ''}")
+              f"({s['pass_rate']:.0%})  {('most common: ' + s['most_common_failure']) if s['most_common_failure'] else ''}")
     return 0
 
 

@@ -160,6 +160,9 @@ def build_exercise(solution_nb, name: str):
             elif role == "check":
                 count += 1
                 cell.execution_count = count
+                # collapsed in JupyterLab: learners run it and read its verdict line; the source
+                # (which computes the expected value) stays one click away, not in the way
+                cell.metadata.setdefault("jupyter", {})["source_hidden"] = True
                 cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=pass_line(q) + "\n")]
         cells.append(cell)
     nb.cells = cells

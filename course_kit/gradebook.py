@@ -112,7 +112,9 @@ def summarise(rows: list[dict]) -> list[dict]:
         groups.setdefault((r["exercise"], r["question"]), []).append(r)
     out = []
     for (exercise, question), rs in sorted(groups.items()):
-        fails = Counter(r["status"] for r in rs if not r["pass"])
+        # the learner-facing line (e.g. "not yet — got 12.0. Hint: ...") says more than the status
+        fails = Counter(f"{r['status']}: {r['detail'].split(' [')[0][:120]}" if r["detail"] else r["status"]
+                        for r in rs if not r["pass"])
         passed = sum(bool(r["pass"]) for r in rs)
         out.append({"exercise": exercise, "question": question, "submissions": len(rs), "passed": passed,
                     "pass_rate": round(passed / len(rs), 3),

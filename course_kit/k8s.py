@@ -218,7 +218,7 @@ class TenantSpec:
         if not PRIORITY_VALUE_MIN <= prio <= PRIORITY_VALUE_MAX:
             raise ValueError(
                 f"priority must be an integer in [{PRIORITY_VALUE_MIN}, {PRIORITY_VALUE_MAX}] (larger values "
-                f"are reserved for the system- classes); got {self.priority!r}"
+                f"are reserved for the built-in system-* classes); got {self.priority!r}"
             )
         check_number("weight", self.weight, low=0, high=1e6)
         check_number("limit_factor", self.limit_factor, low=1, high=100)

@@ -34,8 +34,8 @@ def test_setup_notebook_sets_the_small_renderer_and_seeds():
     import numpy as np
     import plotly.io as pio
 
-    info = course_kit.setup_notebook(seed=7, quiet=True)
-    assert pio.renderers.default == "plotly_mimetype" == info["plotly_renderer"]
+    assert course_kit.setup_notebook(seed=7, quiet=True) is None  # no Out[...] in the setup cell
+    assert pio.renderers.default == "plotly_mimetype"
     a = np.random.random()
     course_kit.setup_notebook(seed=7, quiet=True)
     assert np.random.random() == a
@@ -72,7 +72,11 @@ def test_check_int_accepts_integral_floats():
     (lambda: 1 / 0, {"expected": 1}, "q1: your answer raised ZeroDivisionError: division by zero"),
     (lambda: "Best-Fit ", {"expected": "best-fit"}, pass_line("q1")),
     (lambda: [1, 2.0], {"expected": [1, 2]}, pass_line("q1")),
-    (lambda: {"a": 3}, {"expected": {"a": 2}}, "q1: not yet — got {'a': 3}."),
+    (lambda: {"a": 3}, {"expected": {"a": 2}}, "q1: not yet — got {'a': 3} (not right for a)."),
+    (lambda: {"b": 2}, {"expected": {"a": 2}}, "q1: not yet — got {'b': 2} (expected the keys ['a'])."),
+    (lambda: (4, True, 7), {"expected": (4, False, 7)}, "q1: not yet — got (4, True, 7) (value 2 of 3 not right)."),
+    (lambda: [1, 2], {"expected": [1, 2, 3]}, "q1: not yet — got [1, 2] (expected 3 values, got 2)."),
+    (lambda: "x" * 200, {"expected": "y"}, "q1: not yet — got '" + "x" * 114 + " ...)."),
     (lambda: 5, {"test": lambda x: x > 3}, pass_line("q1")),
     (lambda: 2, {"test": lambda x: True if x > 3 else "must exceed 3"}, "q1: not yet — got 2 (must exceed 3)."),
     (lambda: True, {"expected": 1}, "q1: not yet — got True."),
