@@ -73,4 +73,5 @@ def course_map_html() -> str:
         rows.append(f"<tr><td>{s.number}</td><td>{cell}</td><td>{status}</td>"
                     f"<td>{html.escape(s.widget) or '—'}</td><td>{ex}</td></tr>")
     head = ("<tr><th>§</th><th>Section</th><th>Status</th><th>Widget</th><th>Exercise</th></tr>")
-    return f"<table>{head}{''.join(rows)}</table>"
+    style = "<style>.ck-map td, .ck-map th {text-align: left !important;}</style>"
+    return f'{style}<table class="ck-map">{head}{"".join(rows)}</table>'

@@ -19,8 +19,10 @@ RENDERER = "plotly_mimetype"
 DEFAULT_SEED = 42
 
 
-def setup_notebook(seed: int = DEFAULT_SEED, *, quiet: bool | None = None) -> dict:
-    """Configure plotly, random seeds and pandas for a course notebook; returns what was set.
+def setup_notebook(seed: int = DEFAULT_SEED, *, quiet: bool | None = None) -> None:
+    """Configure plotly, random seeds and pandas for a course notebook.
+
+    Returns None, so the setup cell shows no ``Out[...]`` value.
 
     Prints one confirmation line unless ``quiet`` (default: quiet when ``$COURSE_KIT_QUIET`` is set,
     as on ``course-kit present`` dashboards).
@@ -44,12 +46,11 @@ def setup_notebook(seed: int = DEFAULT_SEED, *, quiet: bool | None = None) -> di
     pd.set_option("display.max_columns", 20)
     pd.set_option("display.precision", 3)
     pd.set_option("display.width", 120)
-    info = {"plotly_renderer": RENDERER, "seed": seed}
+    pd.set_option("display.max_colwidth", 120)  # sources and notes are sentences, not 50-character stubs
     if not quiet:
         import course_kit
 
         print(f"course_kit {course_kit.__version__} ready (plotly renderer: {RENDERER}, seed: {seed})")
-    return info
 
 
 #: Packages whose versions must agree for widgets to display in JupyterLab
