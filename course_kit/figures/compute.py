@@ -33,7 +33,10 @@ def roofline_figure(catalog=None, *, precision: str = "fp16", operations=None,
     ai = np.logspace(np.log10(lo), np.log10(hi), 200)
     from plotly.colors import qualitative
 
-    palette = qualitative.Dark24  # one colour per device, shared by its line and its ridge marker
+    # one colour per device, shared by its line and its ridge marker, and the same device keeps its
+    # colour from one figure to the next (FP16 and FP32 views): indexed by its row in the full catalog
+    palette = qualitative.Dark24
+    order = {name: i for i, name in enumerate(compute.device_names())}
     fig = go.Figure()
     skipped = []
     for row in cat.to_dict("records"):
@@ -43,7 +46,7 @@ def roofline_figure(catalog=None, *, precision: str = "fp16", operations=None,
             continue
         y = compute.roofline_tflops(ai, peak_tflops=peak, bandwidth_gb_s=bw)
         ridge = compute.ridge_point_flop_per_byte(peak, bw)
-        color = palette[(len(fig.data) // 2) % len(palette)]
+        color = palette[order.get(row["name"], len(order) + len(fig.data) // 2) % len(palette)]
         fig.add_trace(go.Scatter(
             x=ai, y=y, mode="lines", name=row["name"], legendgroup=row["name"], line={"color": color},
             hovertemplate=f"{row['name']}<br>%{{x:.3g}} FLOP/B → %{{y:.4g}} TFLOPS<extra>{row['confidence']}</extra>",
@@ -53,16 +56,32 @@ def roofline_figure(catalog=None, *, precision: str = "fp16", operations=None,
             marker={"size": 7, "symbol": "circle-open", "color": color},
             hovertemplate=f"{row['name']} ridge: {ridge:.1f} FLOP/B, {peak:g} TFLOPS<extra></extra>",
         ))
+    # Operations at the same intensity (e.g. GEMV and MHA decode, both ~1 FLOP/B) share one line and
+    # one label; labels are staggered downwards so neighbours do not print over each other.
+    marks: dict[float, list[str]] = {}
     for label, x in (operations or {}).items():
         x = check_number(f"operations[{label!r}]", x, low=lo, high=hi)
-        fig.add_vline(x=x, line_dash="dot", line_color="grey", annotation_text=label,
-                      annotation_position="top left")
-    sub = f"<br><sup>not drawn (no sourced {precision} peak or bandwidth): {', '.join(skipped)}</sup>" if skipped else ""
+        key = next((k for k in marks if abs(np.log10(k / x)) < 0.02), x)
+        marks.setdefault(key, []).append(str(label))
+    for i, (x, labels) in enumerate(sorted(marks.items())):
+        fig.add_vline(x=x, line_dash="dot", line_color="grey")
+        fig.add_annotation(x=float(np.log10(x)), y=1 - 0.07 * (i % 3), xref="x", yref="paper",
+                           text=" / ".join(labels), showarrow=False, xanchor="left", yanchor="top",
+                           xshift=3, bgcolor="rgba(255,255,255,0.85)", font={"size": 11})
+    lines = []
+    for name_ in skipped:  # wrap the list of skipped devices so the subtitle never runs off the figure
+        if lines and len(lines[-1]) + len(name_) < 80:
+            lines[-1] += f", {name_}"
+        else:
+            lines.append(name_)
+    sub = (f"<br><sup>not drawn (no sourced {precision} peak or bandwidth): " + ",<br>".join(lines) + "</sup>"
+           if skipped else "")
     name = "dense FP16/BF16 tensor" if precision == "fp16" else "FP32"
     fig.update_layout(
         title=(title or f"Rooflines, {name} peak vs memory bandwidth") + sub,
-        xaxis={"type": "log", "title": "arithmetic intensity (FLOP per byte of DRAM/HBM traffic)"},
-        yaxis={"type": "log", "title": "attainable TFLOPS"},
-        height=520, margin={"t": 80},
+        # dtick=1 on a log axis: one label per decade (0.1, 1, 10, ...), not the 2 and 5 in between
+        xaxis={"type": "log", "dtick": 1, "title": "arithmetic intensity (FLOP per byte of DRAM/HBM traffic)"},
+        yaxis={"type": "log", "dtick": 1, "title": "attainable TFLOPS"},
+        height=520, margin={"t": 80 + 14 * max(len(lines) - 1, 0)},
     )
     return fig

@@ -6,15 +6,26 @@ import plotly.graph_objects as go
 
 __all__ = ["qec_figure"]
 
+#: Looser targets lighter, stricter targets darker (one hue: the order of the targets is the message);
+#: the course text's flat ×1000 is a grey dashed line, so no curve shares its colour.
+_TARGET_BLUES = ("#9ecae1", "#4292c6", "#2171b5", "#08519c", "#08306b")
+
 
 def qec_figure(curve) -> go.Figure:
     """Physical qubits per logical qubit (log scale) from ``frontiers.qec_curve``, with the seed's ×1000."""
     fig = go.Figure()
-    for target, df in curve.groupby("target_logical_error"):
+    groups = sorted(curve.groupby("target_logical_error"), key=lambda kv: -kv[0])  # loosest target first
+    for i, (target, df) in enumerate(groups):
+        shade = round(i * (len(_TARGET_BLUES) - 1) / max(1, len(groups) - 1))
+        colour = _TARGET_BLUES[min(len(_TARGET_BLUES) - 1, shade)]
         fig.add_trace(go.Scatter(x=df["physical_error"], y=df["physical_per_logical"], mode="lines+markers",
-                                 name=f"target {target:.0e} per round"))
-    fig.add_hline(y=1000, line_dash="dash", line_color="#d93025", annotation_text="seed: ×1000 flat")
+                                 name=f"target {target:.0e} per round", line=dict(color=colour, width=2.5)))
+    # A legend entry rather than add_hline's annotation: on a log axis plotly places annotations in
+    # log units, so an annotation at y=1000 lands far off the plot.
+    x_range = [float(curve["physical_error"].min()), float(curve["physical_error"].max())]
+    fig.add_trace(go.Scatter(x=x_range, y=[1000, 1000], mode="lines", name="course text: ×1000 flat",
+                             line=dict(color="#5f6368", dash="dash", width=2), hoverinfo="name"))
     fig.update_layout(title="Surface code: physical qubits per logical qubit (2d² − 1)",
                       xaxis_title="physical error rate per operation", yaxis_title="physical qubits per logical",
-                      xaxis_type="log", yaxis_type="log", height=380, margin=dict(l=50, r=20, t=50, b=40))
+                      xaxis_type="log", yaxis_type="log", height=380, margin=dict(l=60, r=20, t=50, b=40))
     return fig

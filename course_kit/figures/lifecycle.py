@@ -13,6 +13,8 @@ __all__ = ["waterfall_figure", "distribution_figure", "waterfall_data", "distrib
 
 SLO_COLOR = "#d93025"
 _PCT_COLORS = {50: "#1a73e8", 95: "#f29900", 99: "#9334e6"}
+_STAGE_COLOR = "#8ab4f8"
+_TOTAL_COLOR = "#174ea6"
 
 
 def waterfall_data(result: BudgetResult) -> dict:
@@ -26,13 +28,18 @@ def waterfall_data(result: BudgetResult) -> dict:
 def waterfall_figure(result: BudgetResult) -> go.Figure:
     """Where the time goes: stage means stacked into the end-to-end mean, with the SLO line."""
     d = waterfall_data(result)
+    # Stage times are costs, not gains: neutral blues instead of plotly's green "increasing" bars.
     fig = go.Figure(go.Waterfall(x=d["x"], y=d["y"], measure=d["measure"], name="mean latency",
                                  texttemplate="%{delta:.1f}", textposition="outside",
+                                 increasing={"marker": {"color": _STAGE_COLOR}},
+                                 totals={"marker": {"color": _TOTAL_COLOR}},
                                  connector={"line": {"color": "#999"}}))
+    # The SLO label sits in the right margin, outside the bars, so it never covers a bar's value.
     fig.add_hline(y=result.slo_ms, line_color=SLO_COLOR, line_dash="dash",
-                  annotation_text=f"SLO {result.slo_ms:g} ms", annotation_position="top left")
+                  annotation_text=f"SLO {result.slo_ms:g} ms", annotation_position="right",
+                  annotation_font_color=SLO_COLOR, layer="below")
     fig.update_layout(title="Latency budget: mean time per stage", yaxis_title="ms",
-                      height=360, margin=dict(l=50, r=20, t=50, b=40), showlegend=False)
+                      height=360, margin=dict(l=50, r=80, t=50, b=40), showlegend=False)
     return fig
 
 

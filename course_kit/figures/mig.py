@@ -11,14 +11,22 @@ import plotly.graph_objects as go
 
 __all__ = ["PROFILE_COLORS", "mig_figure", "update_mig_figure", "maximal_layouts_figure"]
 
-PROFILE_COLORS = {1: "#4c78a8", 2: "#f58518", 3: "#54a24b", 4: "#b279a2", 7: "#76b900"}
+PROFILE_COLORS = {1: "#4c78a8", 2: "#f58518", 3: "#54a24b", 4: "#b279a2", 7: "#2f4b7c"}
+#: a 1g profile with two memory slices (1g.10gb on A100) is not a 1g.5gb: its own, lighter blue
+WIDE_1G_COLOR = "#9ecae9"
+MEDIA_COLOR = "#e45756"
 FREE = "#e8e8e8"
 ROWS = ("compute slices", "memory slices")
 
 
-def _color(compute_slices: int, media: bool) -> str:
-    c = PROFILE_COLORS.get(compute_slices, "#9d9d9d")
-    return "#e45756" if media else c
+def _color(compute_slices: int, media: bool, memory_slices: int = 1) -> str:
+    """One colour per kind of instance: by compute slices, with the 1g profiles that take two
+    memory slices (1g.10gb) and the media-extension ones (+me) told apart."""
+    if media:
+        return MEDIA_COLOR
+    if compute_slices == 1 and memory_slices > 1:
+        return WIDE_1G_COLOR
+    return PROFILE_COLORS.get(compute_slices, "#9d9d9d")
 
 
 def mig_figure(gpu: str, layout=None, *, widget: bool = False):
@@ -54,7 +62,7 @@ def update_mig_figure(fig, gpu: str, layout=None) -> None:
     pos = 0
     for inst in insts:
         p = table[inst.profile]
-        color = _color(p.compute_slices, p.media_extensions)
+        color = _color(p.compute_slices, p.media_extensions, p.memory_slices)
         sms = f"{p.sm_count} SMs" if p.sm_count is not None else "SMs unverified"
         hover = f"{p.name} (ID {p.profile_id})<br>placement {inst.start}:{inst.size}<br>{p.memory_gib:g} GiB, {sms}"
         mem["x"].append(inst.size); mem["base"].append(inst.start); mem["text"].append(p.name)
@@ -86,10 +94,11 @@ def maximal_layouts_figure(gpu: str, layouts, *, max_rows: int = 120):
     for r, lay in enumerate(layouts):
         for inst in lay.instances:
             p = table[inst.profile]
-            d = rows.setdefault(p.name, dict(x=[], base=[], y=[], color=_color(p.compute_slices, p.media_extensions)))
+            d = rows.setdefault(p.name, dict(x=[], base=[], y=[], color=_color(p.compute_slices, p.media_extensions, p.memory_slices)))
             d["x"].append(inst.size); d["base"].append(inst.start); d["y"].append(r)
     fig = go.Figure()
-    for name, d in rows.items():
+    for name in (n for n in table if n in rows):  # legend in the GPU's profile order, smallest first
+        d = rows[name]
         fig.add_bar(orientation="h", name=name, x=d["x"], base=d["base"], y=d["y"], marker_color=d["color"],
                     marker_line_color="white", marker_line_width=1, text=[name] * len(d["x"]),
                     textposition="inside", insidetextanchor="middle", width=0.9)

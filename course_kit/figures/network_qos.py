@@ -11,11 +11,15 @@ __all__ = ["congestion_figure"]
 def congestion_figure(utilizations, queue_depths, grid, qos_rows, *, threshold: float = 0.7):
     """Left: score heat map (utilisation × queue depth, no loss) with the 'congested' contour.
     Right: per-class bandwidth as offered load grows (rows from :func:`network_qos.qos_sweep`)."""
-    fig = make_subplots(rows=1, cols=2, subplot_titles=(
-        f"seed congestion score (loss = 0); > {threshold:g} = congested", "QoS classes: bandwidth received"))
+    peak = max((max(row) for row in grid), default=0.0)
+    fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.2, subplot_titles=(
+        f"seed congestion score, no loss (max {peak:.2f}; congested > {threshold:g})",
+        "QoS classes: bandwidth received"))
+    # the colour bar sits in the gap between the two panels, clear of the right panel's axis title
     fig.add_trace(go.Heatmap(x=list(utilizations), y=list(queue_depths), z=grid, zmin=0, zmax=1,
-                             colorscale="YlOrRd", colorbar=dict(x=0.45, len=0.9, title="score")), 1, 1)
+                             colorscale="YlOrRd", colorbar=dict(x=0.41, len=0.9, thickness=14, title="score")), 1, 1)
     fig.add_trace(go.Contour(x=list(utilizations), y=list(queue_depths), z=grid, showscale=False,
+                             name=f"score = {threshold:g}", showlegend=False,
                              contours=dict(start=threshold, end=threshold, size=0.1, coloring="none"),
                              line=dict(color="black", width=2, dash="dash"), hoverinfo="skip"), 1, 1)
     x = [r["offered_gbps"] for r in qos_rows]
@@ -26,5 +30,5 @@ def congestion_figure(utilizations, queue_depths, grid, qos_rows, *, threshold: 
     fig.update_yaxes(title="queue depth (packets)", row=1, col=1)
     fig.update_xaxes(title="offered load (Gb/s)", row=1, col=2)
     fig.update_yaxes(title="allocated (Gb/s)", row=1, col=2)
-    fig.update_layout(height=380, legend=dict(orientation="h", y=-0.25), margin=dict(t=50))
+    fig.update_layout(height=380, legend=dict(orientation="h", y=-0.25, title="QoS class"), margin=dict(t=50))
     return fig

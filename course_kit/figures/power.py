@@ -19,6 +19,8 @@ KIND_COLORS = {
     "other": "#9d9d9d",
 }
 OVERFLOW_COLOR = "#d62728"
+_KIND_LABELS = {"gpu_server": "GPU server", "cpu_server": "CPU server", "network": "network",
+                "power": "power", "other": "other"}
 
 
 def _bars(slots):
@@ -45,14 +47,23 @@ def _trace_data(report):
 def rack_figure(report, *, widget: bool = False):
     """Rack elevation: mounted equipment in the rack column, what does not fit beside it in red."""
     fig = (go.FigureWidget if widget else go.Figure)()
-    fig.add_bar(name="mounted", x=[], y=[], base=[], width=0.8, textposition="inside",
+    fig.add_bar(name="mounted", x=[], y=[], base=[], width=0.8, textposition="inside", showlegend=False,
                 insidetextanchor="middle", marker_line_color="white", marker_line_width=1,
                 hovertemplate="%{hovertext}<extra></extra>")
-    fig.add_bar(name="does not fit", x=[], y=[], base=[], width=0.8, textposition="inside",
+    fig.add_bar(name="does not fit", x=[], y=[], base=[], width=0.8, textposition="inside", showlegend=False,
                 insidetextanchor="middle", marker_color=OVERFLOW_COLOR, opacity=0.55,
                 marker_line_color="white", marker_line_width=1, hovertemplate="%{hovertext}<extra></extra>")
+    # Colour key only (no data): traces 0 and 1 stay the two bar traces the widget rewrites.
+    for kind, label in _KIND_LABELS.items():
+        fig.add_scatter(x=[None], y=[None], mode="markers", name=label, hoverinfo="skip",
+                        marker=dict(symbol="square", size=11, color=KIND_COLORS[kind]))
+    fig.add_scatter(x=[None], y=[None], mode="markers", name="does not fit", hoverinfo="skip",
+                    marker=dict(symbol="square", size=11, color=OVERFLOW_COLOR, opacity=0.55))
     fig.update_layout(
-        height=520, width=460, showlegend=False, bargap=0, margin=dict(l=40, r=10, t=40, b=30),
+        # overlay: the two traces sit at x = 0 and 1; the default "group" mode shifted each half a
+        # bar sideways, out of the rack outline
+        height=560, width=500, showlegend=True, barmode="overlay", bargap=0, margin=dict(l=50, r=10, t=40, b=30),
+        legend=dict(orientation="h", y=-0.08, x=0, font=dict(size=11)),
         xaxis=dict(tickvals=[0, 1], ticktext=["rack", "does not fit"], range=[-0.6, 1.6]),
         yaxis=dict(title="rack units (U)", dtick=6, zeroline=False),
         uniformtext=dict(minsize=8, mode="hide"),

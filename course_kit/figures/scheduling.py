@@ -22,6 +22,9 @@ PALETTE = ["#1a73e8", "#e8710a", "#188038", "#d93025", "#9334e6", "#12b5cb", "#f
 POLICY_COLORS = {"random": "#9aa0a6", "dotprod": "#f9ab00", "clustering": "#12b5cb", "packing": "#9334e6",
                  "bestfit": "#1a73e8", "fgd": "#d93025"}
 _MARGIN = dict(l=60, r=20, t=50, b=45)
+_METRIC_LABELS = {"mean_jct_h": "mean JCT", "median_jct_h": "median JCT", "mean_queue_delay_h": "mean queueing delay",
+                  "p95_queue_delay_h": "p95 queueing delay"}
+_METRIC_COLORS = ("#1a73e8", "#f9ab00", "#d93025", "#188038")
 
 
 def _color_map(keys: Sequence[str]) -> dict[str, str]:
@@ -69,6 +72,7 @@ def node_bars_figure(cluster, demands: Sequence, placements: Sequence, labels: S
     failed = [lab for p, lab in zip(placements, labels) if p is None]
     sub = f" — not placed: {', '.join(failed)}" if failed else ""
     fig.update_layout(barmode="overlay", title=title + sub, yaxis_title="GPUs", height=320, margin=_MARGIN)
+    fig.update_xaxes(categoryorder="array", categoryarray=names)  # node order, not first-placed order
     return fig
 
 
@@ -128,23 +132,24 @@ def gantt_data(result, *, color_by: str = "user", time_unit_s: float = 3600.0) -
              for j, a, b, h in zip(job, start, end, held)]
     return {"y": rows, "base": ((start_a - t0) / time_unit_s).tolist(),
             "x": ((end_a - start_a) / time_unit_s).tolist(),
-            "color": ["#bdbdbd" if h else cmap[k] for k, h in zip(keys, held)],
+            "color": [cmap[k] for k in keys],  # held tasks keep their owner's colour, hatched
             "pattern": ["x" if h else "" for h in held], "hover": hover, "categories": order,
             "legend": cmap}
 
 
 def gantt_figure(result, *, color_by: str = "user", title: str | None = None) -> go.Figure:
-    """Jobs on nodes over time (hours from the first arrival); grey hatched = held by a deadlocked gang."""
+    """Jobs on nodes over time (hours from the first arrival); hatched = held by a deadlocked gang."""
     d = gantt_data(result, color_by=color_by)
     fig = go.Figure(go.Bar(y=d["y"], x=d["x"], base=d["base"], orientation="h",
-                           marker=dict(color=d["color"], pattern_shape=d["pattern"], line_width=0.5,
-                                       line_color="white"),
+                           marker=dict(color=d["color"], line_width=0.5, line_color="white",
+                                       pattern=dict(shape=d["pattern"], fillmode="overlay", fgcolor="white",
+                                                    fgopacity=0.9, size=8)),
                            hovertext=d["hover"], hoverinfo="text", name="task runs", showlegend=False))
     for k, c in d["legend"].items():
         fig.add_scatter(x=[None], y=[None], mode="markers", marker=dict(color=c, size=10), name=k)
     if result.held:
-        fig.add_scatter(x=[None], y=[None], mode="markers", marker=dict(color="#bdbdbd", size=10, symbol="x"),
-                        name="held, never runs")
+        fig.add_scatter(x=[None], y=[None], mode="markers", marker=dict(color="#5f6368", size=10, symbol="x"),
+                        name="hatched: held, never runs")
     fig.update_yaxes(categoryorder="array", categoryarray=d["categories"][::-1], title="node · lane")
     fig.update_layout(title=title or f"Schedule: {result.queue} / {result.placement}", xaxis_title="hours",
                       height=max(260, 18 * len(d["categories"]) + 110), margin=_MARGIN, bargap=0.15)
@@ -232,9 +237,10 @@ def comparison_figure(table, metrics: Sequence[str] = ("mean_jct_h", "mean_queue
                       *, title: str = "Policies compared") -> go.Figure:
     """Grouped bars of summary metrics (rows = runs of :func:`course_kit.scheduling.compare`)."""
     fig = go.Figure()
-    for m in metrics:
-        fig.add_bar(x=list(table.index), y=table[m].tolist(), name=m, texttemplate="%{y:.2f}",
-                    textposition="outside")
+    for i, m in enumerate(metrics):
+        fig.add_bar(x=list(table.index), y=table[m].tolist(), name=_METRIC_LABELS.get(m, m),
+                    marker_color=_METRIC_COLORS[i % len(_METRIC_COLORS)], texttemplate="%{y:.2f}",
+                    textposition="outside", cliponaxis=False)
     fig.update_layout(barmode="group", title=title, yaxis_title="hours", height=360, margin=_MARGIN)
     return fig
 
@@ -267,10 +273,12 @@ def lottery_figure(tickets: Mapping[str, int], observed: Mapping[str, float],
     names = list(tickets)
     total = sum(tickets.values())
     fig = go.Figure()
-    fig.add_bar(x=names, y=[tickets[k] / total for k in names], name="ticket share")
-    fig.add_bar(x=names, y=[observed[k] for k in names], name="wins (correct lottery)")
+    # grey = the target, blue = the correct lottery (matches it), red = the course text's (does not)
+    fig.add_bar(x=names, y=[tickets[k] / total for k in names], name="ticket share", marker_color="#9aa0a6")
+    fig.add_bar(x=names, y=[observed[k] for k in names], name="wins (correct lottery)", marker_color="#1a73e8")
     if seed_observed:
-        fig.add_bar(x=names, y=[seed_observed.get(k, 0.0) for k in names], name="wins (course text's lottery)")
+        fig.add_bar(x=names, y=[seed_observed.get(k, 0.0) for k in names], name="wins (course text's lottery)",
+                    marker_color="#d93025")
     fig.update_layout(barmode="group", title="Lottery scheduling: win shares", yaxis_title="share",
                       height=320, margin=_MARGIN)
     return fig

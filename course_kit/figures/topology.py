@@ -147,6 +147,11 @@ def update_topology_figure(fig, G=None, *, layers=None, title: str = "") -> None
                 trace.text = d["text"]
                 trace.textposition = "top center"
                 trace.marker.size = 28
+        # Show only the layers this fabric has: no empty "NVLink" row under a fat-tree, no empty
+        # "core" row above a leaf-spine (summary blocks get room above them for their labels).
+        ys = [float(y) for d in data[1:] for y in d["y"]]
+        if ys:
+            fig.layout.yaxis.range = [min(ys) - 0.4, max(ys) + (0.4 if drawn else 0.7)]
         fig.layout.title = title
 
 

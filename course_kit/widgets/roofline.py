@@ -54,14 +54,15 @@ def roofline_explorer(**overrides) -> Panel:
     init = {**DEFAULTS, **overrides}
     style = {"description_width": "110px"}
     lay = w.Layout(width="240px")
+    wide = w.Layout(width="380px")  # the dropdowns' labels ("H100 SXM5 80GB", "FP16/BF16 (2 B)") fit
     controls = {
         "precision": w.Dropdown(options=[("dense FP16/BF16 tensor", "fp16"), ("FP32", "fp32")],
-                                value=init["precision"], description="peak", style=style, layout=lay),
-        "operation": w.Dropdown(options=_OPS, value=init["operation"], description="operation", style=style, layout=lay),
+                                value=init["precision"], description="peak", style=style, layout=wide),
+        "operation": w.Dropdown(options=_OPS, value=init["operation"], description="operation", style=style, layout=wide),
         "device": w.Dropdown(options=compute.device_names(), value=init["device"], description="read-out for",
-                             style=style, layout=lay),
+                             style=style, layout=wide),
         "dtype_bytes": w.Dropdown(options=[("FP32 (4 B)", 4), ("FP16/BF16 (2 B)", 2), ("FP8/INT8 (1 B)", 1)],
-                                  value=init["dtype_bytes"], description="data type", style=style, layout=lay),
+                                  value=init["dtype_bytes"], description="data type", style=style, layout=wide),
     }
     for name in ("m", "n", "k", "batch", "context_len", "heads", "kv_heads", "head_dim", "inputs", "outputs"):
         controls[name] = w.IntText(value=init[name], description=name, style=style, layout=lay)

@@ -50,6 +50,16 @@ def _table(summary: dict) -> str:
     return f"<table style='font-family:sans-serif;font-size:13px'>{rows}</table>"
 
 
+def _legend(colors: dict, held: bool) -> str:
+    """The Gantt chart's colour key (one swatch per user), as HTML under the metrics."""
+    items = "".join(f"<span style='white-space:nowrap;margin-right:10px'><span style='display:inline-block;"
+                    f"width:10px;height:10px;background:{c};margin-right:4px'></span>{html.escape(str(k))}</span> "
+                    for k, c in colors.items())
+    note = "<br><i>hatched: held by a gang that never starts</i>" if held else ""
+    return (f"<div style='font-family:sans-serif;font-size:12px;max-width:260px;margin-top:8px'>"
+            f"<b>colour = user</b><br>{items}{note}</div>")
+
+
 def scheduler_playground(*, n_jobs: int = 40, nodes: int = 4, seed: int = 0) -> Panel:
     """Queue policy, placement policy, backfilling and gang mode; a synthetic job mix (size of the
     mix, share of big multi-GPU jobs, arrival rate) or a slice of the Philly trace; cluster size.
@@ -67,7 +77,8 @@ def scheduler_playground(*, n_jobs: int = 40, nodes: int = 4, seed: int = 0) -> 
         "queue": w.Dropdown(options=list(sch.QUEUE_POLICIES), value="fifo", description="queue policy", style=_STYLE),
         "placement": w.Dropdown(options=list(sch.PLACEMENT_POLICIES), value="first_fit",
                                 description="placement", style=_STYLE),
-        "backfill": w.Checkbox(value=False, description="EASY backfilling (static queues)", style=_STYLE),
+        "backfill": w.Checkbox(value=False, description="EASY backfilling", style=_STYLE,
+                               tooltip="EASY backfilling (static queue policies only)"),
         "preemption": w.Dropdown(options=[("none", "none"), ("lowest priority", "lowest_priority"),
                                           ("least progress", "least_progress"), ("newest", "newest")],
                                  value="none", description="preemption (priority)", style=_STYLE),
@@ -87,7 +98,9 @@ def scheduler_playground(*, n_jobs: int = 40, nodes: int = 4, seed: int = 0) -> 
         "seed": w.BoundedIntText(value=seed, min=0, max=2**31, description="seed", style=_STYLE),
     }
     fig = go.FigureWidget(go.Figure([
-        go.Bar(orientation="h", name="task runs", showlegend=False, hoverinfo="text"),
+        go.Bar(orientation="h", name="task runs", showlegend=False, hoverinfo="text",
+               marker=dict(line_width=0.5, line_color="white",
+                           pattern=dict(fillmode="overlay", fgcolor="white", fgopacity=0.9, size=8))),
         go.Heatmap(z=[[0]], zmin=0, zmax=1, colorscale="Blues", visible=False, colorbar_title="GPU util")]))
     fig.update_layout(height=420, margin=dict(l=120, r=20, t=50, b=40), xaxis_title="hours", bargap=0.15)
     metrics = w.HTML()
@@ -123,7 +136,7 @@ def scheduler_playground(*, n_jobs: int = 40, nodes: int = 4, seed: int = 0) -> 
                 fig.layout.height = 420
             fig.layout.title = (f"{v['queue']} / {v['placement']}: {len(wl)} jobs on {v['nodes']}×"
                                 f"{v['gpus_per_node']} GPUs" + (" (heatmap)" if n_bars > MAX_GANTT_BARS else ""))
-        metrics.value = _table(summary)
+        metrics.value = _table(summary) + (_legend(d["legend"], bool(r.held)) if n_bars <= MAX_GANTT_BARS else "")
 
     layout = w.HBox([
         w.VBox([w.HTML("<b>Policies</b>"), c["queue"], c["placement"], c["backfill"], c["preemption"], c["gang"]]),
