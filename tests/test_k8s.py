@@ -12,6 +12,7 @@ from kubernetes.utils import parse_quantity
 
 from course_kit import k8s
 from course_kit.k8s import TenantSpec
+from helpers import only_value_errors
 
 FAST = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -310,11 +311,7 @@ def test_small_helpers_fuzz_only_valueerror(x, name, frac):
         lambda: k8s.cluster_queue_manifest(alpha(), cohort=name, flavor=name),
         lambda: k8s.seed_fair_share_weights(name), lambda: k8s.namespace_manifest(x),
     ]
-    for call in calls:
-        try:
-            call()
-        except ValueError:
-            pass
+    only_value_errors(calls)
 
 
 @FAST

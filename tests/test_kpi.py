@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from course_kit import kpi, power
+from helpers import only_value_errors
 
 FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -143,11 +144,7 @@ def test_kpi_functions_fuzz_only_valueerror(a, b, c, d):
         lambda: kpi.dvfs_energy(kpi.DvfsPoint("p", a, b), work_gcycles=c, static_power_w=d),
         lambda: kpi.evaluate_kpis({"mttr_minutes": a}),
     ]
-    for call in calls:
-        try:
-            call()
-        except ValueError:
-            pass
+    only_value_errors(calls)
 
 
 def test_hierarchical_queue_shares_track_the_tree_on_the_simulator():

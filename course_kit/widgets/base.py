@@ -21,12 +21,28 @@ from collections.abc import Callable, Mapping, Sequence
 
 import ipywidgets as w
 
-__all__ = ["Panel", "error_html"]
+__all__ = ["Panel", "error_html", "initial_values"]
 
 ERROR_STYLE = (
     "color:#8a1c1c;background:#fdecea;border-left:4px solid #d93025;"
     "padding:6px 10px;margin:4px 0;font-family:sans-serif"
 )
+
+
+def initial_values(defaults: dict, overrides: dict) -> dict:
+    """A widget's starting control values: ``defaults`` updated by ``overrides`` (unknown names refused).
+
+    >>> initial_values({"k": 4}, {"k": 8})
+    {'k': 8}
+    >>> initial_values({"k": 4}, {"q": 1})
+    Traceback (most recent call last):
+    ...
+    ValueError: unknown control 'q'; valid: k
+    """
+    bad = sorted(set(overrides) - set(defaults))
+    if bad:
+        raise ValueError(f"unknown control {bad[0]!r}; valid: {', '.join(defaults)}")
+    return {**defaults, **overrides}
 
 
 def error_html(message: str) -> str:

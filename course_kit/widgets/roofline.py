@@ -14,7 +14,7 @@ import plotly.graph_objects as go
 
 from course_kit import compute
 from course_kit.figures import compute as cfig
-from course_kit.widgets.base import Panel
+from course_kit.widgets.base import Panel, initial_values
 
 __all__ = ["roofline_explorer", "DEFAULTS"]
 
@@ -48,10 +48,7 @@ def roofline_explorer(**overrides) -> Panel:
     >>> panel.error
     'm must be an integer in [1, 10000000]; got 0'
     """
-    bad = sorted(set(overrides) - set(DEFAULTS))
-    if bad:
-        raise ValueError(f"unknown control {bad[0]!r}; valid: {', '.join(DEFAULTS)}")
-    init = {**DEFAULTS, **overrides}
+    init = initial_values(DEFAULTS, overrides)
     style = {"description_width": "110px"}
     lay = w.Layout(width="240px")
     wide = w.Layout(width="380px")  # the dropdowns' labels ("H100 SXM5 80GB", "FP16/BF16 (2 B)") fit

@@ -20,7 +20,7 @@ import ipywidgets as w
 
 from course_kit import topology
 from course_kit.figures import topology as tfig
-from course_kit.widgets.base import Panel
+from course_kit.widgets.base import Panel, initial_values
 
 __all__ = ["topology_explorer", "DRAW_MAX_K", "DRAW_MAX_NODES", "DRAW_MAX_CABLES", "DEFAULTS", "LIMITS"]
 
@@ -66,10 +66,7 @@ def topology_explorer(**overrides) -> Panel:
     >>> panel.error
     'k must be an even integer in [2, 64]; got 5'
     """
-    bad = sorted(set(overrides) - set(DEFAULTS))
-    if bad:
-        raise ValueError(f"unknown control {bad[0]!r}; valid: {', '.join(DEFAULTS)}")
-    init = {**DEFAULTS, **overrides}
+    init = initial_values(DEFAULTS, overrides)
     style = {"description_width": "130px"}
     lay = w.Layout(width="260px")
     controls = {
