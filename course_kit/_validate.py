@@ -12,7 +12,7 @@ import math
 import numbers
 from collections.abc import Iterable
 
-__all__ = ["check_number", "check_int", "check_choice", "check_probability"]
+__all__ = ["check_number", "check_int", "check_choice"]
 
 
 def _num(x) -> str:
@@ -84,11 +84,6 @@ def check_int(name: str, value, *, low: int | None = None, high: int | None = No
     if (low is not None and n < low) or (high is not None and n > high):
         raise ValueError(f"{name} must be an integer {rng}; got {value!r}")
     return n
-
-
-def check_probability(name: str, value) -> float:
-    """A number in [0, 1]."""
-    return check_number(name, value, low=0.0, high=1.0)
 
 
 def check_choice(name: str, value, choices: Iterable) -> object:

@@ -17,7 +17,6 @@ How ``course-kit grade PATH`` works:
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
@@ -413,7 +412,3 @@ def _run_nbval(nb, stem: str, timeout_s: float, n_cells: int, variant: dict | No
     if problem is None and len(records) < n_cells:
         problem = "the kernel or the test run stopped early"
     return records, problem
-
-
-def sha256_file(path) -> str:
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
