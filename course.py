@@ -88,38 +88,60 @@ def find_chromium() -> str | None:
     return None
 
 
-def ensure_browser(env: dict) -> None:
-    """The browser tests drive Debian's Chromium with Playwright (no browser download). Install it
-    with apt when we can (root with apt-get, as on CI); otherwise say loudly that they will be skipped."""
+# Debian packages some tests need: (package, command it provides, what is skipped without it, env var
+# that carries the skip reason to the tests). Installed with apt-get when we can (root, as on CI);
+# otherwise the suite says loudly what it skips.
+SYSTEM_TOOLS = [
+    ("chromium", "chromium", "BROWSER TESTS", "COURSE_KIT_BROWSER_SKIP"),
+    ("bubblewrap", "bwrap", "SANDBOXED GRADING TESTS (the grader falls back to rlimits)", "COURSE_KIT_BWRAP_SKIP"),
+    ("prometheus", "promtool", "PROMTOOL METRIC CHECKS", "COURSE_KIT_PROMTOOL_SKIP"),
+]
+
+
+def _have(command: str) -> bool:
+    import shutil
+
+    return (find_chromium() if command == "chromium" else shutil.which(command)) is not None
+
+
+def ensure_system_tools(env: dict) -> None:
+    """Install the Debian packages in SYSTEM_TOOLS that are missing (apt-get, as root), or mark
+    what their absence skips in ``env`` and say so loudly."""
+    import shutil
+
     if os.environ.get("COURSE_KIT_NO_BROWSER"):
         env["COURSE_KIT_BROWSER_SKIP"] = "COURSE_KIT_NO_BROWSER is set"
-    chromium = find_chromium()
-    if chromium is None and "COURSE_KIT_BROWSER_SKIP" not in env:
-        import shutil
-
+    missing = [t for t in SYSTEM_TOOLS if t[3] not in env and not _have(t[1])]
+    if missing:
         if hasattr(os, "geteuid") and os.geteuid() == 0 and shutil.which("apt-get"):
-            say("installing Debian's chromium for the browser tests (apt-get, first run only)")
+            names = [t[0] for t in missing]
+            say(f"installing Debian packages for the tests: {' '.join(names)} (apt-get, first run only)")
             apt_env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-            ok = subprocess.call(["apt-get", "update", "-qq"], env=apt_env) == 0 and subprocess.call(
-                ["apt-get", "install", "-y", "-qq", "--no-install-recommends", "chromium"], env=apt_env) == 0
-            chromium = find_chromium() if ok else None
-            if chromium is None:
-                env["COURSE_KIT_BROWSER_SKIP"] = "apt-get could not install chromium"
+            if subprocess.call(["apt-get", "update", "-qq"], env=apt_env) == 0:
+                for name in names:  # one at a time: one unavailable package must not block the others
+                    subprocess.call(["apt-get", "install", "-y", "-qq", "--no-install-recommends", name],
+                                    env=apt_env)
+            for pkg, command, _what, var in missing:
+                if not _have(command):
+                    env[var] = f"apt-get could not install {pkg}"
         else:
-            env["COURSE_KIT_BROWSER_SKIP"] = ("chromium is not installed and this user cannot apt-get it "
-                                              "(install it: sudo apt-get install chromium)")
+            for pkg, command, _what, var in missing:
+                env[var] = (f"{command} is not installed and this user cannot apt-get it "
+                            f"(install it: sudo apt-get install {pkg})")
+    chromium = find_chromium()
     if chromium:
         env["COURSE_KIT_CHROMIUM"] = chromium
-    if "COURSE_KIT_BROWSER_SKIP" in env:
-        bar = "!" * 78
-        say(f"{bar}\n[course-kit] BROWSER TESTS WILL BE SKIPPED: {env['COURSE_KIT_BROWSER_SKIP']}\n[course-kit] {bar}")
+    bar = "!" * 78
+    for _pkg, _command, what, var in SYSTEM_TOOLS:
+        if var in env:
+            say(f"{bar}\n[course-kit] {what} WILL BE SKIPPED: {env[var]}\n[course-kit] {bar}")
 
 
 def test(args: list[str]) -> int:
     py = ensure_env()
     os.chdir(ROOT)
     env = child_env()
-    ensure_browser(env)
+    ensure_system_tools(env)
     # loadgroup: the browser tests share one worker (and one JupyterLab server); the rest spread out
     cmd = [str(py), "-m", "pytest", "-n", "auto", "--dist", "loadgroup", "--durations=15"] + args
     say("running the test suite: " + " ".join(cmd[1:]))
