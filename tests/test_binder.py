@@ -23,9 +23,9 @@ from __future__ import annotations
 
 import os
 import re
-import tomllib
 
 import pytest
+import tomllib
 import yaml
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name

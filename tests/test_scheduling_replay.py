@@ -108,7 +108,8 @@ def test_fgd_table_is_identical_to_its_pin(runs):
     import simulator_pins as sp
 
     if not sp.PINS.exists():
-        pytest.fail(f"{sp.PINS.relative_to(sp.ROOT)} is missing: write it with `python tests/simulator_pins.py --write`")
+        pytest.fail(f"{sp.PINS.relative_to(sp.ROOT)} is missing: write it with "
+                    "`python tests/simulator_pins.py --write`")
     pinned = json.loads(sp.PINS.read_text())["fgd_table"]
     assert sorted(pinned) == sorted(runs)
     for p, df in runs.items():

@@ -18,7 +18,8 @@ import simulator_pins as sp
 @pytest.fixture(scope="module")
 def pins() -> dict:
     if not sp.PINS.exists():
-        pytest.fail(f"{sp.PINS.relative_to(sp.ROOT)} is missing: write it with `python tests/simulator_pins.py --write`")
+        pytest.fail(f"{sp.PINS.relative_to(sp.ROOT)} is missing: write it with "
+                    "`python tests/simulator_pins.py --write`")
     return json.loads(sp.PINS.read_text())
 
 

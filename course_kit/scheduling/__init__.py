@@ -127,7 +127,8 @@ __all__ = [
     "QueuePolicy", "get_queue_policy", "QUEUE_POLICIES", "drf", "drf_steps", "dominant_share",
     "lottery_draw", "lottery_win_shares", "seed_lottery_draw", "seed_lottery_win_shares", "SEED_QUEUE_TREE",
     "hierarchical_shares", "RunningJob", "PreemptionPlan", "plan_preemption", "preemption_options",
-    "scenario3_running_jobs", "scenario3_workload", "preemption_replay", "SCENARIO3", "VICTIM_RULES", "multi_objective_score", "SEED_Q6_WEIGHTS",
+    "scenario3_running_jobs", "scenario3_workload", "preemption_replay", "SCENARIO3", "VICTIM_RULES",
+    "multi_objective_score", "SEED_Q6_WEIGHTS",
     # simulation and metrics
     "simulate", "Simulation", "SimulationResult", "STATUSES", "summarize", "compare", "jain_index", "makespan_s",
     "mean_utilization", "utilization_series", "dominant_shares", "gpu_hours_by_user", "sla_violations",

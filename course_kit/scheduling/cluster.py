@@ -255,8 +255,9 @@ class ClusterState:
         mask = None
         if d.num_gpu:
             mask = (self.n_full >= d.num_gpu) if d.gpu_milli >= MILLI else (self.max_free >= d.gpu_milli)
-            if d.gpu_models:
-                mask &= self.model_ok(d.gpu_models)
+            ok = self.model_ok(d.gpu_models)
+            if ok is not None:
+                mask &= ok
         if d.cpu_milli or mask is None:
             m = self.cpu_free >= d.cpu_milli
             mask = m if mask is None else mask & m
@@ -392,7 +393,9 @@ class ClusterState:
                 raise InvariantError(f"cluster state: {what} (nodes: {bad or 'see the GPU table'})")
 
     def _inconsistent_nodes(self) -> list[int]:
-        bad = ((self.cpu_free < 0) | (self.cpu_free > self.cpu_cap) | (self.mem_free < 0) | (self.mem_free > self.mem_cap)
-               | (self.gpu_free < 0).any(1) | (self.gpu_free > MILLI).any(1) | (self.gpu_free * ~self.gpu_exists != 0).any(1)
-               | (self.n_full != (self.gpu_free == MILLI).sum(1)) | (self.gpu_free_total != self.gpu_free.sum(1)))
+        gpu = self.gpu_free
+        bad = ((self.cpu_free < 0) | (self.cpu_free > self.cpu_cap) | (self.mem_free < 0)
+               | (self.mem_free > self.mem_cap) | (gpu < 0).any(1) | (gpu > MILLI).any(1)
+               | (gpu * ~self.gpu_exists != 0).any(1) | (self.n_full != (gpu == MILLI).sum(1))
+               | (self.gpu_free_total != gpu.sum(1)))
         return np.flatnonzero(bad).tolist()

@@ -414,17 +414,17 @@ class Simulation:
         need = self.gang_size[j] - len(self.tasks[j])
         for i, v in enumerate(cands):
             dv = self.demand[v]
-            for p in self.tasks[v]:
-                trial.give(p, dv)
-            placed = []
+            for held in self.tasks[v]:
+                trial.give(held, dv)
+            placed: list[Placement] = []
             for _ in range(need):
                 p = self.pol.select(trial, d, self.rng)
                 if p is None:
                     break
                 trial.take(p, d)
                 placed.append(p)
-            for p in placed:
-                trial.give(p, d)
+            for q in placed:
+                trial.give(q, d)
             if len(placed) == need:
                 return cands[: i + 1]
         return None
@@ -656,7 +656,7 @@ class Simulation:
         segments = {"job": np.array(seg["job"], dtype=np.int64), "task": np.array(seg["task"], dtype=np.int64),
                     "node": np.array(seg["node"], dtype=np.int64), "start_s": np.array(seg["start_s"], dtype=float),
                     "end_s": np.array(seg["end_s"], dtype=float)}
-        timeline = {k: np.array(v, dtype=float) for k, v in self.timeline.items()}
+        timeline: dict[str, np.ndarray | float] = {k: np.array(v, dtype=float) for k, v in self.timeline.items()}
         timeline["gpu_capacity"] = self.capacity[2] / MILLI
         return SimulationResult(self.cluster, self.wl, self.qp.name, self.pol.name,
                                 tuple(_CODE[int(s)] for s in status), np.array(self.first_start),
