@@ -64,6 +64,10 @@ def child_env() -> dict:
     env["PATH"] = f"{BIN}{os.pathsep}{env.get('PATH', '')}"  # kernels resolve to the .venv's python
     env["VIRTUAL_ENV"] = str(VENV)
     env.pop("PYTHONHOME", None)
+    # the kit's Jupyter data: its Voila template and the course-kit-fixes labextension (which keeps
+    # plotly figures live on busy machines; see its static/remoteEntry.js)
+    share = str(ROOT / "course_kit" / "share" / "jupyter")
+    env["JUPYTER_PATH"] = share + (os.pathsep + env["JUPYTER_PATH"] if env.get("JUPYTER_PATH") else "")
     return env
 
 

@@ -81,6 +81,10 @@ def child_env(**extra: str) -> dict:
     env["PATH"] = f"{VENV_BIN}{os.pathsep}{env.get('PATH', '')}"
     env.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
     env.pop("PYTHONHOME", None)
+    # as `python3 course.py lab` does: the kit's Jupyter data (course-kit-fixes labextension) first
+    share = str(ROOT / "course_kit" / "share" / "jupyter")
+    if not env.get("JUPYTER_PATH", "").startswith(share):
+        env["JUPYTER_PATH"] = share + (os.pathsep + env["JUPYTER_PATH"] if env.get("JUPYTER_PATH") else "")
     env.update(extra)
     return env
 

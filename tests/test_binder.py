@@ -126,7 +126,9 @@ def test_binder_installs_exactly_the_tested_pins():
 def test_post_build_installs_the_kit_without_touching_the_pins():
     text = (ROOT / "binder" / "postBuild").read_text()
     commands = [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
-    assert commands == ["set -euo pipefail", "python -m pip install --no-deps -e .", "python -m pip check"]
+    assert commands[:3] == ["set -euo pipefail", "python -m pip install --no-deps -e .", "python -m pip check"]
+    assert "course_kit/share/jupyter/labextensions/course-kit-fixes" in text, "the labextension must be linked"
+    assert (ROOT / "course_kit/share/jupyter/labextensions/course-kit-fixes/package.json").is_file()
 
 
 def test_dockerignore_keeps_local_environments_and_artefacts_out_of_images():

@@ -469,6 +469,8 @@ def test_widget_in_jupyterlab(name, lab, lab_page):
         has=page.locator(".js-plotly-plot")).first
     if not title:
         out.wait_for(timeout=60_000)
+    assert page.evaluate("() => AbortSignal.__courseKitDeadline === true"), \
+        "the course-kit-fixes labextension is not loaded (JUPYTER_PATH must include course_kit/share/jupyter)"
     poll(lambda: bs.figures_rendered(out.locator(".js-plotly-plot"), 1), timeout_s=60,
          what="every figure of the widget drawn and wired")
     bs.wait_idle(page)

@@ -135,3 +135,5 @@ def test_template_lifts_anywidgets_two_second_module_deadline_before_any_widget_
     head = _block(text, "html_head_js")
     assert "{{ super() }}" in head
     assert "AbortSignal.timeout = (ms) => timeout(ms === 2000 ? 600000 : ms)" in head
+    ext = present.TEMPLATE_ROOT / "labextensions" / "course-kit-fixes" / "static" / "remoteEntry.js"
+    assert "AbortSignal.timeout = (ms) => timeout(ms === 2000 ? 600000 : ms)" in ext.read_text()
