@@ -42,8 +42,8 @@ import numpy as np
 
 from course_kit._validate import check_int, check_number
 
-__all__ = ["Model", "Cluster", "Plan", "plan", "llama3_405b_plan", "LLAMA3_405B", "H100_CLUSTER",
-           "GB200_NVL72_CLUSTER", "PARALLELISMS"]
+__all__ = ["Model", "Cluster", "Plan", "plan", "llama3_405b_plan", "LLAMA3_405B", "LLAMA3_70B", "LLAMA3_8B",
+           "MODELS", "H100_CLUSTER", "GB200_NVL72_CLUSTER", "CLUSTERS", "PARALLELISMS"]
 
 PARALLELISMS = ("tp", "pp", "dp", "ep")
 
@@ -84,12 +84,17 @@ class Cluster:
 
 #: Llama 3 405B: 126 layers, model dimension 16,384 (``docs/sources.md#llama3``).
 LLAMA3_405B = Model("Llama-3-405B-like", 405e9, 126, 16_384)
+#: Llama 3 70B and 8B: 80 layers × 8,192 and 32 layers × 4,096 (``docs/sources.md#llama3``, Table 3).
+LLAMA3_70B = Model("Llama-3-70B-like", 70e9, 80, 8_192)
+LLAMA3_8B = Model("Llama-3-8B-like", 8e9, 32, 4_096)
+MODELS = {m.name: m for m in (LLAMA3_405B, LLAMA3_70B, LLAMA3_8B)}
 #: HGX/DGX H100: 8-GPU NVLink domain, 450 GB/s per direction per GPU; one 400 Gb/s NIC per GPU = 50 GB/s;
 #: 989.4 dense BF16 TFLOP/s (``docs/sources.md#nvlink-h100``, data/accelerators.csv).
 H100_CLUSTER = Cluster("HGX H100 + 400G per GPU", 8, 450.0, 50.0, 989.4)
 #: GB200 NVL72: 72-GPU NVLink domain, 900 GB/s per direction per GPU; 400G per GPU
 #: (``docs/sources.md#gb200-nvl72``); peak BF16 left as an assumption (2,250 dense TFLOP/s, not sourced here).
 GB200_NVL72_CLUSTER = Cluster("GB200 NVL72 + 400G per GPU", 72, 900.0, 50.0, 2250.0)
+CLUSTERS = {c.name: c for c in (H100_CLUSTER, GB200_NVL72_CLUSTER)}
 
 
 @dataclass(frozen=True)
