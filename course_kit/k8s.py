@@ -9,11 +9,11 @@ What the seed got wrong, and what is done instead:
 
 * ``limits.nvidia.com/gpu`` in a ResourceQuota: for extended resources "only quota items with
   prefix ``requests.`` are allowed"; the API server accepts ``limits.nvidia.com/gpu`` but never
-  tracks it in ``status.used`` (facts.md §5, errata 46; kubernetes.io "Resource Quotas", section
+  tracks it in ``status.used`` (docs/sources.md#erratum-46; kubernetes.io "Resource Quotas", section
   "Resource quota for extended resources"; NVIDIA/k8s-device-plugin #211). Generated quotas use
   only ``requests.nvidia.com/gpu``.
 * The ``fair-share-config`` ConfigMap in ``kube-system`` is a valid ConfigMap that **no component
-  reads**: kube-scheduler has no weighted fair-share queueing (facts.md §5, errata 48). Weighted
+  reads**: kube-scheduler has no weighted fair-share queueing (docs/sources.md#erratum-48). Weighted
   fair sharing comes from an add-on; here Kueue: ``ClusterQueue.spec.fairSharing.weight`` per
   tenant, all tenants in one ``cohort``, and ``fairSharing.enable: true`` in Kueue's own
   Configuration (kubernetes-sigs/kueue PR #2070; ``apis/kueue/v1beta1/fairsharing_types.go``).
@@ -262,7 +262,7 @@ def namespace_manifest(spec: TenantSpec) -> dict:
 def resource_quota_manifest(spec: TenantSpec) -> dict:
     """ResourceQuota: requests and limits for CPU/memory, ``requests.nvidia.com/gpu``, job count.
 
-    GPU quota uses only the ``requests.`` prefix (facts.md errata 46): extended resources cannot be
+    GPU quota uses only the ``requests.`` prefix (docs/sources.md#erratum-46): extended resources cannot be
     overcommitted, so a ``limits.`` item would be redundant and is not tracked.
 
     >>> hard = resource_quota_manifest(TenantSpec("team-a", 1.5, 6, 2, 5, 100))["spec"]["hard"]
@@ -675,12 +675,12 @@ def _server_rules(kind: str, obj: Mapping, name: str, ns) -> tuple[list[str], li
                     warnings.append(
                         f"spec.hard[{key!r}]: for extended resources only 'requests.' quota items are "
                         f"tracked; this item is accepted but never counted in status.used — use "
-                        f"'requests.{base}' (facts.md errata 46)"
+                        f"'requests.{base}' (docs/sources.md#erratum-46)"
                     )
                 elif not key.startswith("requests."):
                     warnings.append(
                         f"spec.hard[{key!r}]: a bare extended-resource key does not limit anything; "
-                        f"use 'requests.{base}' (facts.md §5)"
+                        f"use 'requests.{base}' (docs/sources.md#scheduling)"
                     )
     if kind == "ConfigMap":
         data = obj.get("data") or {}
@@ -688,7 +688,7 @@ def _server_rules(kind: str, obj: Mapping, name: str, ns) -> tuple[list[str], li
         if "fairsharing" in text.lower().replace("_", "").replace("-", "") or "fair-share" in name:
             warnings.append(
                 "no Kubernetes component reads this ConfigMap: kube-scheduler has no weighted "
-                "fair-share queueing, so these weights do nothing (facts.md errata 48). Use Kueue: "
+                "fair-share queueing, so these weights do nothing (docs/sources.md#erratum-48). Use Kueue: "
                 "ClusterQueue.spec.fairSharing.weight per tenant, fairSharing.enable in Kueue's "
                 "Configuration (kueue_manifests, kueue_fair_sharing_config)"
             )

@@ -23,7 +23,7 @@ Formulas and sources:
 * Fair-share KPI: each queue's achieved share of GPU time against its entitlement in a weighted
   queue tree, measured on section 4's simulator (:func:`queue_share_experiment`).
 
-The seed's KPI targets (:data:`SEED_KPI_TARGETS`) are illustrative and unsourced (facts.md
+The seed's KPI targets (:data:`SEED_KPI_TARGETS`) are illustrative and unsourced (docs/sources.md
 errata 54); they are kept as an exercise in checking that targets agree with each other.
 
 >>> round(availability(720, 0.25), 5)       # seed targets: MTBF 720 h, MTTR 15 min
@@ -255,7 +255,7 @@ SEED_KPI_TARGETS: dict[str, dict] = {
     "mtbf_hours": {"target": 720, "critical": 168, "higher_is_better": True, "unit": "h"},
     "mttr_minutes": {"target": 15, "critical": 60, "higher_is_better": False, "unit": "min"},
 }
-"""The seed's ``MLInfrastructureKPIs`` targets — illustrative, unsourced (facts.md errata 54)."""
+"""The seed's ``MLInfrastructureKPIs`` targets — illustrative, unsourced (docs/sources.md#erratum-54)."""
 
 
 def evaluate_kpis(measured: Mapping, targets: Mapping | None = None):

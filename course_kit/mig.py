@@ -1,6 +1,6 @@
 """Multi-Instance GPU (MIG): an exact placement engine for GPU-instance profiles.
 
-The rules (``../shared/reference/facts.md`` §1, NVIDIA MIG User Guide "MIG-UG"):
+The rules (``docs/sources.md#mig``, NVIDIA MIG User Guide "MIG-UG"):
 
 * A GPU has 8 **memory slices** (4 on A30) and 7 **compute (SM) slices** (4 on A30). A GPU
   instance of profile ``Xg.YYgb`` takes X compute slices and a fixed number of memory slices.
@@ -266,7 +266,7 @@ def _check_gpu(gpu) -> str:
 def profiles(gpu: str) -> dict[str, Profile]:
     """The GPU-instance profile table of ``gpu`` (profile name → :class:`Profile`).
 
-    Source: ``data/mig_profiles.csv`` (facts.md §1). Unknown names raise ``ValueError``
+    Source: ``data/mig_profiles.csv`` (docs/sources.md#mig). Unknown names raise ``ValueError``
     listing the known models.
 
     >>> p = profiles("A100-SXM4-40GB")["4g.20gb"]
@@ -549,7 +549,7 @@ def place(gpu: str, profile_names, *, pre_r510: bool = False) -> dict[str, int] 
     When several placements exist, the one that leaves the most (profile, start) options free is
     returned (a lone 3g.20gb goes to slices 4–7, leaving 0–3 for a 4g, 2g or 1g).
 
-    Source of the rules: MIG-UG and NVML placements (facts.md §1.1).
+    Source of the rules: MIG-UG and NVML placements (docs/sources.md#mig-concepts).
 
     >>> place("H100-SXM5-80GB", ["3g.40gb"])
     {'3g.40gb#1': 4}
