@@ -221,26 +221,42 @@ def cost_per_inference_usd(hourly_cost_usd, throughput_rps, utilization=1.0) -> 
     return result
 
 
-def energy_per_inference_j(power_w, throughput_rps, pue_=1.0) -> float:
-    """Facility energy per inference: IT power × PUE / throughput (J). PUE from :mod:`course_kit.power`.
+def energy_per_inference_j(power_w, throughput_rps, pue_=1.0, utilization=1.0, idle_power_w=None) -> float:
+    """Facility energy per inference (J), at the same busy share as :func:`cost_per_inference_usd`.
+
+    A device busy a share ``u`` of the time draws ``u·P_busy + (1 − u)·P_idle`` on average and serves
+    ``u × throughput`` inferences per second, so
+
+        energy per inference = PUE × (u·P_busy + (1 − u)·P_idle) / (u × throughput)
+
+    ``idle_power_w`` defaults to ``power_w`` (an upper bound: no sourced idle figure is in
+    docs/sources.md; measure yours with ``nvidia-smi``). ``u = 1`` gives ``P × PUE / throughput``.
+    PUE from :mod:`course_kit.power` (docs/sources.md#pue).
 
     >>> round(energy_per_inference_j(400, 200, 1.5), 2)
     3.0
+    >>> round(energy_per_inference_j(400, 200, 1.5, utilization=0.4, idle_power_w=100), 3)
+    4.125
     """
     from course_kit import power
 
+    busy = check_number("power_w", power_w, low=0, high=1e7)
     rps = check_number("throughput_rps", throughput_rps, low=0, low_inclusive=False, high=1e9)
-    return power.facility_power_w(power_w, pue_) / rps
+    util = check_number("utilization", utilization, low=0, high=1, low_inclusive=False)
+    idle = busy if idle_power_w is None else check_number("idle_power_w", idle_power_w, low=0, high=busy)
+    average_w = util * busy + (1 - util) * idle
+    return power.facility_power_w(average_w, pue_) / (rps * util)
 
 
-def energy_cost_per_inference_usd(power_w, throughput_rps, pue_=1.0, price_usd_per_kwh=0.10) -> float:
+def energy_cost_per_inference_usd(power_w, throughput_rps, pue_=1.0, price_usd_per_kwh=0.10,
+                                  utilization=1.0, idle_power_w=None) -> float:
     """Electricity cost of one inference: energy (J) / 3.6e6 J/kWh × price.
 
     >>> round(energy_cost_per_inference_usd(400, 200, 1.5, 0.10) * 1e6, 4)   # $ per million
     0.0833
     """
     price = check_number("price_usd_per_kwh", price_usd_per_kwh, low=0, high=100)
-    return energy_per_inference_j(power_w, throughput_rps, pue_) / 3.6e6 * price
+    return energy_per_inference_j(power_w, throughput_rps, pue_, utilization, idle_power_w) / 3.6e6 * price
 
 
 # --------------------------------------------------------------------------------------------
