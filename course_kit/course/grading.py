@@ -379,15 +379,18 @@ def grade(path, *, learner: str | None = None, timeout_s: float = DEFAULT_TIMEOU
     own_key = key is None
     key = key or KeyWorker()
     try:
-        probes = {}
+        probes, warm = {}, None
         if ex.functions:
             prep = key.prepare(name, issued)
             probes = prep.get("probes") or {} if prep.get("ok") else {}
         else:  # warm the key's cache while the sandbox runs
-            threading.Thread(target=key.prepare, args=(name, issued), daemon=True).start()
+            warm = threading.Thread(target=key.prepare, args=(name, issued), daemon=True)
+            warm.start()
         steps, roles = run_plan_for(nb, ex, issued, probes)
         lim = limits or sandbox.Limits(timeout_s=timeout_s, wall_s=wall_s, memory_mb=memory_mb)
         run = sandbox.run_plan(steps, lim)
+        if warm is not None:
+            warm.join()
         answered = {q: rec["value"] for q, rec in run.answers.items() if "value" in rec}
         verdicts = {}
         if answered:

@@ -339,18 +339,18 @@ class KeyWorker:
         return self.request({"op": "verdicts", "exercise": exercise, "params": params, "answers": answers})
 
     def close(self):
-        if self.proc is not None:
+        proc, self.proc = self.proc, None
+        if proc is not None:
             try:
-                self.proc.kill()
-                self.proc.wait()
+                proc.kill()
+                proc.wait()
             except OSError:
                 pass
-            for f in (self.proc.stdin, self.proc.stdout):
+            for f in (proc.stdin, proc.stdout):
                 try:
                     f.close()
                 except (OSError, ValueError):
                     pass
-            self.proc = None
 
     def __enter__(self):
         return self
