@@ -459,7 +459,8 @@ def test_cpu_utilisation_through_the_exporter_matches_psutil_under_a_busy_loop()
     import psutil
 
     burn = "import time\nt = time.time()\nwhile time.time() - t < 4: pass\n"
-    procs = [subprocess.Popen([sys.executable, "-c", burn]) for _ in range(os.cpu_count() or 1)]
+    # half the CPUs busy: a reading stuck at 0 or at 1 both fail (unless other load fills the machine)
+    procs = [subprocess.Popen([sys.executable, "-c", burn]) for _ in range(max(1, (os.cpu_count() or 2) // 2))]
     try:
         with TelemetryExporter(port=0, collect_gpu=False) as exporter:
             time.sleep(0.4)
@@ -472,7 +473,7 @@ def test_cpu_utilisation_through_the_exporter_matches_psutil_under_a_busy_loop()
         for p in procs:
             p.kill()
             p.wait()
-    assert direct_percent > 50, f"the busy loop did not load the CPUs ({direct_percent} %)"
+    assert direct_percent > 40, f"the busy loop did not load the CPUs ({direct_percent} %)"
     print(f"CPU under a busy loop: {via_percent:.1f} % through the exporter, {direct_percent:.1f} % psutil directly")
     assert abs(via_percent - direct_percent) <= 10, (via_percent, direct_percent)
 
