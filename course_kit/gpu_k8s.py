@@ -332,8 +332,12 @@ def quota_admission(hard: Mapping[str, object], pods: Sequence[PodRequest]) -> l
     >>> quota_admission({"requests.nvidia.com/gpu": "2"}, [pod_request("a", {"nvidia.com/gpu": 1})] * 3)
     [True, True, False]
     """
+    if not isinstance(hard, Mapping):
+        raise ValueError("hard must be a ResourceQuota spec.hard mapping")
+    if isinstance(pods, (str, bytes, Mapping)) or not isinstance(pods, Iterable):
+        raise ValueError("pods must be a list of PodRequest (pod_request(...))")
     limits = {}
-    for key, value in dict(hard).items():
+    for key, value in hard.items():
         q = k8s.parse_quantity(value)
         if not isinstance(key, str) or q is None:
             raise ValueError(f"hard must map quota keys to quantities; got {key!r}: {value!r}")
@@ -527,6 +531,9 @@ def place_pods(nodes: Sequence[GpuNode], pods: Sequence[PodRequest], *, scoring:
     ['p2']
     """
     scoring = check_choice("scoring", scoring, ("bin-pack", "spread"))
+    for param, value in (("nodes", nodes), ("pods", pods)):
+        if isinstance(value, (str, bytes, Mapping)) or not isinstance(value, Iterable):
+            raise ValueError(f"{param} must be a list; got {type(value).__name__}")
     nodes, pods = list(nodes), list(pods)
     if not nodes or not all(isinstance(n, GpuNode) for n in nodes):
         raise ValueError("nodes must be a non-empty list of GpuNode (gpu_node(...))")
