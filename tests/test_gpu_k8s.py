@@ -224,7 +224,7 @@ def test_placement_figure_draws_each_placed_pod():
     placement = g.place_pods(nodes, pods)
     fig = placement_figure(nodes, pods, placement)
     drawn = [t for tr in fig.data if tr.name != "free" for t in tr.text]
-    assert sorted(drawn) == ["s0", "s1"] and "s2" in fig.layout.annotations[0].text
+    assert sorted(drawn) == ["s0", "s1"] and "1 × Insufficient mig-1g.10gb (s2)" in fig.layout.title.text
 
 
 @FAST

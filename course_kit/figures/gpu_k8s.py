@@ -1,7 +1,7 @@
 """Figure for GPU scheduling on Kubernetes (``course_kit.gpu_k8s``): which pod landed where.
 
 One row per (node, GPU resource the node advertises); each placed pod is a segment as wide as its
-request, coloured by resource; free capacity is grey; pending pods are listed under the plot.
+request, coloured by resource; free capacity is grey; pending pods are summarised in the subtitle.
 """
 
 from __future__ import annotations
@@ -52,14 +52,16 @@ def placement_figure(nodes, pods, placement, *, title: str = "Which pod landed w
                         marker_line_color="white", marker_line_width=1.5, name=_short(r), width=0.7,
                         hovertemplate="%{text}: %{x} × " + _short(r) + "<extra></extra>")
     pending = placement.pending
-    note = ("Pending: " + ", ".join(f"{p} ({placement.reasons[p]})" for p in pending[:6])
-            + (f" … and {len(pending) - 6} more" if len(pending) > 6 else "")) if pending else "No pod pending"
+    groups: dict[str, list[str]] = {}
+    for p in pending:
+        groups.setdefault(placement.reasons[p].replace("nvidia.com/", ""), []).append(p)
+    note = "; ".join(f"{len(ps)} × {reason} ({ps[0]}{' … ' + ps[-1] if len(ps) > 1 else ''})"
+                     for reason, ps in groups.items())
+    subtitle = f"Pending: {note}" if pending else "No pod pending"
     fig.update_layout(
-        title=title, barmode="overlay", height=max(220, 60 + 34 * len(rows)),
-        margin=dict(l=10, r=10, t=50, b=70), xaxis_title="devices advertised (allocatable)",
+        title=dict(text=f"{title}<br><sup>{subtitle}</sup>"), barmode="overlay", height=max(240, 90 + 34 * len(rows)),
+        margin=dict(l=10, r=10, t=70, b=40), xaxis_title="devices advertised (allocatable)",
         yaxis=dict(autorange="reversed"), legend=dict(orientation="h", y=1.02, x=1, xanchor="right", yanchor="bottom"),
-        annotations=[dict(text=note, xref="paper", yref="paper", x=0, y=-0.12, yanchor="top",
-                          showarrow=False, align="left", font=dict(size=12))],
     )
     return fig
 
