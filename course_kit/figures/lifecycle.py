@@ -8,7 +8,7 @@ import plotly.graph_objects as go
 from course_kit.lifecycle import BudgetResult
 
 __all__ = ["waterfall_figure", "distribution_figure", "waterfall_data", "distribution_data",
-           "backlog_figure", "queue_figure",
+           "update_waterfall_figure", "update_distribution_figure", "backlog_figure", "queue_figure",
            "SLO_COLOR"]
 
 SLO_COLOR = "#d93025"
@@ -41,6 +41,35 @@ def waterfall_figure(result: BudgetResult) -> go.Figure:
     fig.update_layout(title="Latency budget: mean time per stage", yaxis_title="ms",
                       height=360, margin=dict(l=50, r=80, t=50, b=40), showlegend=False)
     return fig
+
+
+def update_waterfall_figure(fig, result: BudgetResult) -> None:
+    """Redraw a figure from :func:`waterfall_figure` in place (a widget's ``FigureWidget``): the
+    stage means, the SLO line and its label, in one batch.
+
+    >>> from course_kit import lifecycle
+    >>> r = lifecycle.budget_check(lifecycle.REALTIME_INGESTION_STAGES, 100, 95, n=1000)
+    >>> fig = waterfall_figure(r)
+    >>> update_waterfall_figure(fig, lifecycle.budget_check(lifecycle.REALTIME_INGESTION_STAGES, 80, 95, n=1000))
+    >>> fig.layout.shapes[0].y0, fig.layout.annotations[0].text
+    (80.0, 'SLO 80 ms')
+    """
+    d = waterfall_data(result)
+    with fig.batch_update():
+        fig.data[0].y = d["y"]
+        fig.layout.shapes[0].y0 = fig.layout.shapes[0].y1 = result.slo_ms
+        fig.layout.annotations[0].text = f"SLO {result.slo_ms:g} ms"
+        fig.layout.annotations[0].y = result.slo_ms
+
+
+def update_distribution_figure(fig, samples: np.ndarray, percentiles: dict, slo_ms: float) -> None:
+    """Redraw a figure from :func:`distribution_figure` in place: histogram and marker lines."""
+    d = distribution_data(samples, percentiles, slo_ms)
+    with fig.batch_update():
+        fig.data[0].x, fig.data[0].y, fig.data[0].width = d["x"], d["y"], d["width"]
+        for trace in fig.data[1:]:
+            x = d["lines"][trace.name]
+            trace.x, trace.y = [x, x], [0, d["ymax"] * 1.05]
 
 
 def distribution_data(samples: np.ndarray, percentiles: dict, slo_ms: float, bins: int = 60) -> dict:

@@ -47,7 +47,11 @@ def mig_figure(gpu: str, layout=None, *, widget: bool = False):
         uniformtext=dict(minsize=9, mode="hide"),
     )
     update_mig_figure(fig, gpu, layout)
-    return go.FigureWidget(fig) if widget else fig
+    if widget:
+        from course_kit.figures.live import live_figure
+
+        return live_figure(fig)
+    return fig
 
 
 def update_mig_figure(fig, gpu: str, layout=None) -> None:

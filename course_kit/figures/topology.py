@@ -112,8 +112,12 @@ def empty_topology_figure(widget: bool = False):
                "range": [-1.4, 3.4], "zeroline": False},
         legend={"orientation": "h", "y": -0.05},
     )
-    cls = go.FigureWidget if widget else go.Figure
-    return cls(data=traces, layout=layout)
+    fig = go.Figure(data=traces, layout=layout)
+    if widget:
+        from course_kit.figures.live import live_figure
+
+        return live_figure(fig)
+    return fig
 
 
 def update_topology_figure(fig, G=None, *, layers=None, title: str = "") -> None:

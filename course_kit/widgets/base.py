@@ -82,6 +82,10 @@ class Panel(w.VBox):
         head = [w.HTML(f"<b>{html.escape(title)}</b>")] if title else []
         box = layout_controls if layout_controls is not None else w.VBox(list(self.controls.values()))
         super().__init__(children=[*head, box, self.message, *self.outputs])
+        from course_kit.figures.live import make_live
+
+        for out in self.outputs:  # a page that connects late (Voila, a reload) sees current figures
+            make_live(out)
         for control in self.controls.values():
             control.observe(self._on_change, names="value")
         self.refresh()
