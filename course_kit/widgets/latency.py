@@ -9,6 +9,7 @@ import ipywidgets as w
 
 from course_kit import lifecycle
 from course_kit.figures import lifecycle as figs
+from course_kit.figures import palette as pal
 from course_kit.figures.live import live_figure
 from course_kit.widgets.base import Panel
 
@@ -59,7 +60,7 @@ def latency_budget(
         pcts = lifecycle.end_to_end_percentiles(current, (50, 95, 99), n=n, seed=seed)
         figs.update_waterfall_figure(waterfall, result)
         figs.update_distribution_figure(dist, samples, pcts, result.slo_ms)
-        colour = "#137333" if result.met else "#d93025"
+        colour = pal.GOOD if result.met else pal.BAD
         verdict.value = (f'<div style="font-size:15px;color:{colour}">'
                          f'{"✔" if result.met else "✘"} {html.escape(result.summary())}</div>'
                          f'<div style="color:#555">p50 {pcts[50]:.1f} ms · p95 {pcts[95]:.1f} ms · '

@@ -14,6 +14,7 @@ import plotly.graph_objects as go
 
 from course_kit import compute
 from course_kit.figures import compute as cfig
+from course_kit.figures import palette as pal
 from course_kit.widgets.base import Panel, initial_values
 
 __all__ = ["roofline_explorer", "DEFAULTS"]
@@ -88,7 +89,7 @@ def roofline_explorer(**overrides) -> Panel:
                 fig.data = ()
                 fig.add_traces(list(base.data))
                 fig.add_trace(go.Scatter(x=[ai, ai], y=[0.001, 1e4], mode="lines", name="operation",
-                                         line={"dash": "dot", "color": "black"}))
+                                         line={"dash": "dot", "color": pal.BLACK}))
                 fig.layout = base.layout
                 fig.layout.yaxis.range = [-2, 4]
             state["precision"] = v["precision"]

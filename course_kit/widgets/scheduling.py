@@ -56,8 +56,10 @@ def _legend(colors: dict, held: bool) -> str:
                     f"width:10px;height:10px;background:{c};margin-right:4px'></span>{html.escape(str(k))}</span> "
                     for k, c in colors.items())
     note = "<br><i>hatched: held by a gang that never starts</i>" if held else ""
+    lanes = ("<br>rows are <i>node · lane</i>: tasks running at the same time on one node get a lane each "
+             "(a node runs as many at once as its GPUs allow)")
     return (f"<div style='font-family:sans-serif;font-size:12px;max-width:260px;margin-top:8px'>"
-            f"<b>colour = user</b><br>{items}{note}</div>")
+            f"<b>colour = user</b><br>{items}{note}{lanes}</div>")
 
 
 def scheduler_playground(*, n_jobs: int = 40, nodes: int = 4, seed: int = 0) -> Panel:
