@@ -68,7 +68,7 @@ def roofline_explorer(**overrides) -> Panel:
                                                 style=style, layout=lay)
     boxes = {op: w.VBox([controls[n] for n in names]) for op, names in _SHAPE.items()}
     layout_controls = w.HBox([w.VBox([controls[n] for n in ("precision", "operation", "device", "dtype_bytes")]),
-                              *boxes.values()])
+                              *boxes.values()], layout=w.Layout(flex_flow="row wrap"))
 
     fig = go.FigureWidget()
     readout_html = w.HTML()
