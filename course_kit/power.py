@@ -1,6 +1,6 @@
 """Rack power and cooling: U space, IT load, heat, airflow, circuits, ASHRAE inlet, PUE, GPU limits.
 
-Formulas and sources (``../shared/reference/facts.md`` §2–§3):
+Formulas and sources (``docs/sources.md#system-power`` and ``#thermal``):
 
 * Heat: every watt drawn by IT equipment ends up as heat; 1 W = 3.412 BTU/h.
 * Airflow (sensible-heat equation, standard air): Q[BTU/h] = 1.08 × CFM × ΔT[°F], so
@@ -10,7 +10,7 @@ Formulas and sources (``../shared/reference/facts.md`` §2–§3):
   I = P / (√3·V_LL·PF).
 * ASHRAE TC 9.9 (2021, 5th ed.) inlet air: recommended 18–27 °C; allowable A1 15–32, A2 10–35,
   A3 5–40, A4 5–45 °C; class H1 recommended 18–22 °C, allowable 5–25 °C (5 °C lower bound not
-  directly quoted in facts.md).
+  directly quoted in docs/sources.md).
 * PUE = total facility power / IT power (The Green Grid). PUE − 1 is **all** non-IT overhead
   (cooling, power conversion, lighting) relative to the IT load, not cooling alone (erratum 49).
 
@@ -72,9 +72,9 @@ __all__ = [
     "coolant_flow_l_per_min",
 ]
 
-#: 1 W = 3.412 BTU/h (facts.md §3).
+#: 1 W = 3.412 BTU/h (docs/sources.md#thermal).
 BTU_PER_H_PER_W = 3.412
-#: 1.08 = 0.075 lb/ft³ × 0.24 BTU/(lb·°F) × 60 min/h; needs ΔT in °F (facts.md §3).
+#: 1.08 = 0.075 lb/ft³ × 0.24 BTU/(lb·°F) × 60 min/h; needs ΔT in °F (docs/sources.md#thermal).
 SENSIBLE_HEAT_CONSTANT = 1.08
 #: 1 m³/s = 2118.88 ft³/min.
 CFM_PER_M3_PER_S = 2118.88
@@ -269,7 +269,7 @@ def it_load_w(items) -> float:
 
 
 def heat_btu_per_h(heat_w) -> float:
-    """Heat in BTU/h: 3.412 × W (facts.md §3; the seed's conversion, erratum 27, is right).
+    """Heat in BTU/h: 3.412 × W (docs/sources.md#thermal; the seed's conversion, erratum 27, is right).
 
     >>> heat_btu_per_h(1000)
     3412.0
@@ -290,9 +290,9 @@ def airflow_cfm(heat_w, delta_t_c) -> float:
     """Air volume needed to carry ``heat_w`` away with an inlet→exhaust rise of ``delta_t_c``.
 
     CFM = 3.412·W / (1.08·ΔT°F), ΔT°F = 1.8·ΔT°C (sensible-heat equation, standard air;
-    facts.md §3, erratum 29). ≈ 1.76·W/ΔT°C.
+    docs/sources.md#erratum-29). ≈ 1.76·W/ΔT°C.
 
-    >>> round(airflow_cfm(10_000, 17))   # facts.md erratum 29: "correct ≈ 1,030 CFM"
+    >>> round(airflow_cfm(10_000, 17))   # docs/sources.md#erratum-29: "correct ≈ 1,030 CFM"
     1032
     """
     heat_w = check_number("heat_w", heat_w, low=0, high=1e8)
@@ -304,7 +304,7 @@ def seed_airflow_cfm(heat_w, delta_t_c) -> float:
 
     It is exactly 1.8× :func:`airflow_cfm`.
 
-    >>> round(seed_airflow_cfm(10_000, 17))   # facts.md erratum 29: "seed ≈ 1,860 CFM"
+    >>> round(seed_airflow_cfm(10_000, 17))   # docs/sources.md#erratum-29: "seed ≈ 1,860 CFM"
     1858
     """
     heat_w = check_number("heat_w", heat_w, low=0, high=1e8)
@@ -313,7 +313,7 @@ def seed_airflow_cfm(heat_w, delta_t_c) -> float:
 
 
 def airflow_m3_per_s(heat_w, delta_t_c, *, air_density_kg_m3: float = 1.2, cp_j_per_kg_k: float = 1005.0) -> float:
-    """SI form of the same balance: V = P / (ρ·cp·ΔT) (Engineering ToolBox, facts.md §3).
+    """SI form of the same balance: V = P / (ρ·cp·ΔT) (Engineering ToolBox, docs/sources.md#thermal).
 
     >>> round(airflow_m3_per_s(10_000, 17) * CFM_PER_M3_PER_S)
     1033
@@ -328,7 +328,7 @@ def airflow_m3_per_s(heat_w, delta_t_c, *, air_density_kg_m3: float = 1.2, cp_j_
 def delta_t_c_for_airflow(heat_w, airflow_cfm_) -> float:
     """Air temperature rise (°C) when ``airflow_cfm_`` carries ``heat_w``: inverse of :func:`airflow_cfm`.
 
-    DGX H100: 10.2 kW at 1,105 CFM ⇒ ≈ 29 °F ≈ 16 °C (facts.md §3).
+    DGX H100: 10.2 kW at 1,105 CFM ⇒ ≈ 29 °F ≈ 16 °C (docs/sources.md#thermal).
 
     >>> round(delta_t_c_for_airflow(10_200, 1105), 1)
     16.2
@@ -367,7 +367,7 @@ def circuits_needed(
     """Number of identical circuits for ``power_w`` when each may carry ``derate × breaker_a``.
 
     ``derate = 0.8`` is the common continuous-load practice (US NEC 80 % rule); it is not sourced
-    in facts.md (erratum 17 says so) — set 1.0 to ignore it.
+    in docs/sources.md (erratum 17 says so) — set 1.0 to ignore it.
 
     >>> circuits_needed(65_000, 415, 32, phases=3, power_factor=0.95)
     4
@@ -381,14 +381,14 @@ def circuits_needed(
 # --------------------------------------------------------------------------- ASHRAE
 
 
-#: ASHRAE TC 9.9 Thermal Guidelines, 5th ed. (2021), inlet dry-bulb °C (facts.md §3).
+#: ASHRAE TC 9.9 Thermal Guidelines, 5th ed. (2021), inlet dry-bulb °C (docs/sources.md#thermal).
 ASHRAE_2021 = {
     "A1": {"recommended": (18.0, 27.0), "allowable": (15.0, 32.0)},
     "A2": {"recommended": (18.0, 27.0), "allowable": (10.0, 35.0)},
     "A3": {"recommended": (18.0, 27.0), "allowable": (5.0, 40.0)},
     "A4": {"recommended": (18.0, 27.0), "allowable": (5.0, 45.0)},
     # H1 (high-density air-cooled, 2021): recommended 18–22, allowable up to 25 °C; the 5 °C lower
-    # allowable bound is not directly quoted in facts.md (Medium).
+    # allowable bound is not directly quoted in docs/sources.md (Medium).
     "H1": {"recommended": (18.0, 22.0), "allowable": (5.0, 25.0)},
 }
 
@@ -494,17 +494,17 @@ class ThermalLimits:
     confidence: str
 
 
-#: Per-SKU limits (facts.md §3). Read your own GPU's with ``nvidia-smi -q -d TEMPERATURE``.
+#: Per-SKU limits (docs/sources.md#thermal). Read your own GPU's with ``nvidia-smi -q -d TEMPERATURE``.
 GPU_THERMAL_LIMITS = {
     "A100 (8-GPU node)": ThermalLimits(
         "A100 (8-GPU node)", 85, 89, 92, 95,
         "nvidia-smi output quoted in a GitHub issue ('GPU Shutdown Temp : 92 C / GPU Slowdown Temp : 89 C / "
-        "GPU Max Operating Temp : 85 C / Memory Max Operating Temp : 95 C'); node model inferred (facts.md §3)",
+        "GPU Max Operating Temp : 85 C / Memory Max Operating Temp : 95 C'); node model inferred (docs/sources.md#thermal)",
         "Medium",
     ),
     "H100 PCIe": ThermalLimits(
         "H100 PCIe", 87, 89, 92, 95,
-        "H100 PCIe product brief as quoted in a course note (facts.md §3): max operating 87 °C, "
+        "H100 PCIe product brief as quoted in a course note (docs/sources.md#thermal): max operating 87 °C, "
         "slowdown 89 °C, shutdown 92 °C, HBM 95 °C",
         "Low",
     ),

@@ -15,13 +15,13 @@ from course_kit import power
 
 
 def test_airflow_facts_erratum_29():
-    # facts.md erratum 29: 10 kW, ΔT 17 °C -> correct ≈ 1,030 CFM, the seed's formula ≈ 1,860 CFM
+    # docs/sources.md#erratum-29: 10 kW, ΔT 17 °C -> correct ≈ 1,030 CFM, the seed's formula ≈ 1,860 CFM
     assert power.airflow_cfm(10_000, 17) == pytest.approx(1030, rel=0.01)
     assert power.seed_airflow_cfm(10_000, 17) == pytest.approx(1860, rel=0.01)
 
 
 def test_dgx_h100_airflow_implies_16_c_rise():
-    # facts.md §3: DGX H100 10.2 kW at 1,105 CFM ⇒ ΔT ≈ 29 °F ≈ 16 °C
+    # docs/sources.md#thermal: DGX H100 10.2 kW at 1,105 CFM ⇒ ΔT ≈ 29 °F ≈ 16 °C
     row = power.server_catalog()["DGX H100"]
     assert power.delta_t_c_for_airflow(row["max_power_w"], row["airflow_cfm"]) == pytest.approx(16, abs=0.5)
 
@@ -37,7 +37,7 @@ def test_airflow_agrees_with_si_formula(heat_w, delta_t_c):
 
 
 def test_rule_of_thumb_176_w_per_c():
-    # facts.md §3: CFM ≈ 1.76·W/ΔT°C ≈ 3.16·W/ΔT°F
+    # docs/sources.md#thermal: CFM ≈ 1.76·W/ΔT°C ≈ 3.16·W/ΔT°F
     assert power.airflow_cfm(1000, 1) == pytest.approx(1760, rel=0.005)
 
 
@@ -73,7 +73,7 @@ def test_circuits_needed():
      ("A4", (5, 45), (4.9, 45.1)), ("H1", (5, 25), (4.9, 25.1))],
 )
 def test_ashrae_allowable_bounds(cls, inside, outside):
-    # ASHRAE 2021 reference card Table 2.1 (facts.md §3)
+    # ASHRAE 2021 reference card Table 2.1 (docs/sources.md#thermal)
     assert all(power.ashrae_check(t, cls).in_allowable for t in inside)
     assert not any(power.ashrae_check(t, cls).in_allowable for t in outside)
 
@@ -130,7 +130,7 @@ def test_seed_42u_layout_does_not_fit():
 
 def test_seed_rack_power_and_real_dgx():
     assert power.seed_rack_power_w() == pytest.approx(16_680)  # the seed's example result
-    assert power.it_load_w([("DGX A100", 9)]) == pytest.approx(58_500)  # facts.md erratum 15
+    assert power.it_load_w([("DGX A100", 9)]) == pytest.approx(58_500)  # docs/sources.md#erratum-15
     assert power.build_rack([("DGX A100", 9)]).requested_u == 54  # "9 of them need 54U"
 
 
