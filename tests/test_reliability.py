@@ -54,7 +54,7 @@ def test_young_daly_near_the_brute_force_optimum_of_the_simulated_goodput():
     sim = [R.monte_carlo(t, d, r, m, horizon_s=90 * 86400, replicates=300, seed=11).mean_goodput for t in taus]
     best = taus[int(np.argmax(sim))]
     daly = R.daly_interval_s(d, m)
-    assert 0.6 * daly <= best <= 1.6 * daly
+    assert 0.85 * daly <= best <= 1.15 * daly       # the grid steps by ~13 %
     # and the simulated goodput at Daly's interval is within 0.5 % of the best simulated one
     at_daly = R.monte_carlo(daly, d, r, m, horizon_s=90 * 86400, replicates=300, seed=11).mean_goodput
     assert at_daly >= max(sim) - 0.005
