@@ -156,7 +156,10 @@ def goodput_curve(intervals_s, checkpoint_s, restart_s, mtbf) -> np.ndarray:
     >>> bool(abs(goodput_curve([3600], 60, 600, 86400)[0] - goodput(3600, 60, 600, 86400)) < 1e-12)
     True
     """
-    taus = np.asarray(intervals_s, dtype=float)
+    try:
+        taus = np.asarray(intervals_s, dtype=float)
+    except (TypeError, ValueError):
+        taus = np.empty(0)
     if taus.ndim != 1 or taus.size == 0 or not np.all(np.isfinite(taus)) or np.any(taus <= 0) or taus.size > 100_000:
         raise ValueError(f"intervals_s must be 1 to 100000 finite numbers > 0; got {intervals_s!r}")
     d, m = _check_times(checkpoint_s, mtbf)
