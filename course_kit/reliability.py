@@ -165,7 +165,8 @@ def goodput_curve(intervals_s, checkpoint_s, restart_s, mtbf) -> np.ndarray:
     d, m = _check_times(checkpoint_s, mtbf)
     r = check_number("restart_s", restart_s, low=0, high=_MAX_S)
     x = np.minimum((taus + d) / m, 700.0)
-    return taus / (m * math.exp(min(r / m, 700.0)) * np.expm1(x))
+    with np.errstate(over="ignore"):           # an overflowing wall time means goodput 0, which is right
+        return taus / (m * math.exp(min(r / m, 700.0)) * np.expm1(x))
 
 
 def optimal_interval_s(checkpoint_s, mtbf) -> float:
