@@ -489,3 +489,17 @@ def test_cpu_sampler_keeps_one_baseline_across_threads():
     assert 0 <= out[0] <= 1
     with pytest.raises(ValueError, match="sampler"):
         telemetry.system_snapshot(sampler="x")
+
+
+def test_cpu_sampler_formula_on_hand_made_cpu_times(monkeypatch):
+    # psutil's own definition: busy = total - idle - iowait, guest time already inside user
+    from collections import namedtuple
+
+    import psutil
+
+    T = namedtuple("scputimes", "user nice system idle iowait irq softirq steal guest guest_nice")
+    seq = iter([T(100, 0, 50, 800, 50, 0, 0, 0, 30, 0),     # baseline
+                T(160, 0, 70, 850, 70, 0, 0, 0, 90, 0)])    # +60 user, +20 system, +50 idle, +20 iowait
+    monkeypatch.setattr(psutil, "cpu_times", lambda: next(seq))
+    sampler = telemetry.CpuSampler()
+    assert sampler.sample() == pytest.approx(80 / 150)  # busy 60+20 out of 60+20+50+20
