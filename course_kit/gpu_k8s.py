@@ -19,7 +19,7 @@ docs "GPU Operator with MIG" and "Time-Slicing GPUs in Kubernetes"):
 * **Time-slicing** (``sharing.timeSlicing.resources[].replicas``): each device is advertised
   ``replicas`` times (8 GPUs × 10 → 80 ``nvidia.com/gpu``; with ``renameByDefault`` as
   ``nvidia.com/gpu.shared``). No memory or fault isolation; requesting 2 replicas does not buy
-  two GPUs' worth of time.
+  two GPUs' worth of time (``docs/sources.md#src-gpu-operator``).
 * **Quota** matches resource names exactly: ``requests.nvidia.com/gpu`` limits pods that request
   ``nvidia.com/gpu`` and nothing else. Under ``mixed`` every MIG resource needs its own item
   (``requests.nvidia.com/mig-1g.10gb``); under ``single`` MIG slices *are* ``nvidia.com/gpu``.

@@ -12,15 +12,17 @@ What the course text got wrong, and what is done instead:
   prefix ``requests.`` are allowed" (kubernetes.io "Resource Quotas", "Resource quota for extended
   resources"); the API server accepts the key (it is a qualified name) but the pod quota evaluator
   only matches ``requests.<extended>`` items, so it is never counted. Generated quotas use only
-  ``requests.nvidia.com/gpu``.
+  ``requests.nvidia.com/gpu`` (``docs/sources.md#erratum-46``).
 * The ``fair-share-config`` ConfigMap in ``kube-system`` is a valid ConfigMap that **no component
   reads**: kube-scheduler has no weighted fair-share queueing. Weighted fair sharing comes from an
   add-on; here Kueue: ``ClusterQueue.spec.fairSharing.weight`` per tenant, all tenants in one
-  cohort (``cohortName`` in v1beta2), and ``fairSharing`` in Kueue's own Configuration.
+  cohort (``cohortName`` in v1beta2), and ``fairSharing`` in Kueue's own Configuration
+  (``docs/sources.md#erratum-48``, ``#fair-share-addons``).
 * A namespace label ``priority-class: research`` assigns no priority to anything. A pod gets a
   priority only from ``spec.priorityClassName`` (or the cluster's ``globalDefault`` class); which
   classes a namespace may use is limited with a ResourceQuota ``scopeSelector`` on ``PriorityClass``
-  (kubernetes.io "Resource Quotas", "Limit Priority Class consumption by default").
+  (kubernetes.io "Resource Quotas", "Limit Priority Class consumption by default";
+  ``docs/sources.md#k8s-priority``).
 
 Validation (:func:`validate_manifest`), three layers, each named in ``checked_by``:
 
