@@ -698,7 +698,7 @@ def _quantity_errors(path: str, resource: str, value, *, integer: bool) -> list[
     errors = []
     if q < 0:
         errors.append(f"{path} = {value!r} must be greater than or equal to 0")
-    if integer and (q * 1000) % 1000 != 0:
+    if integer and q != q.to_integral_value():
         errors.append(f"{path} = {value!r} must be an integer ({resource} is counted in whole units)")
     return errors
 

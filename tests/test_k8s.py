@@ -567,3 +567,26 @@ def test_borrowing_limits_stay_valid(frac):
     assert k8s.validate_manifest(cq).ok
     gpu = cq["spec"]["resourceGroups"][0]["flavors"][0]["resources"][2]
     assert int(gpu["borrowingLimit"]) == int(8 * frac)
+
+
+scalar = st.none() | st.booleans() | st.integers(-3, 3) | st.floats(allow_nan=True) | st.sampled_from(
+    ["1", "-1", "0.5", "2Gi", "x", "nvidia.com/gpu", "requests.nvidia.com/gpu", "In", "Exists", "PriorityClass"])
+keyed = st.dictionaries(st.sampled_from(["cpu", "memory", "nvidia.com/gpu", "requests.cpu", "pods", "gpus", "bad key!",
+                                         "count/jobs.batch", "limits.nvidia.com/gpu", 3]), scalar, max_size=4)
+
+
+@FAST
+@given(
+    limits=keyed | scalar, requests=keyed | scalar, name=scalar, image=scalar,
+    hard=keyed | scalar, scope=st.sampled_from(["PriorityClass", "BestEffort", "Nope", None, 3]),
+    op=scalar, values=st.one_of(scalar, st.lists(scalar, max_size=2)),
+)
+def test_pod_and_quota_rules_fuzz_never_crash(limits, requests, name, image, hard, scope, op, values):
+    pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"},
+           "spec": {"containers": [{"name": name, "image": image, "resources": {"limits": limits, "requests": requests}}]}}
+    quota = _quota(hard, scopeSelector={"matchExpressions": [{"scopeName": scope, "operator": op, "values": values}]})
+    for obj in (pod, quota):
+        rep = k8s.validate_manifest(obj)
+        assert all(isinstance(e, str) and e for e in rep.errors)
+        if rep.ok:
+            assert _jsonschema_core_ok(obj)
