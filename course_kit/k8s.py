@@ -943,10 +943,11 @@ def validate_manifest(obj) -> ValidationReport:
     if not isinstance(obj, Mapping):
         raise ValueError(f"obj must be a manifest dict; got {type(obj).__name__}")
     api_version, kind = obj.get("apiVersion"), obj.get("kind")
+    typed = isinstance(api_version, str) and isinstance(kind, str)  # a list here must not crash the lookup
     name, ns, errors = _meta(obj)
     warnings: list[str] = []
     checked: list[str] = []
-    if (api_version, kind) in k8s_schemas.CORE_KINDS:
+    if typed and (api_version, kind) in k8s_schemas.CORE_KINDS:
         _, namespaced = k8s_schemas.CORE_KINDS[(api_version, kind)]
         errors += k8s_schemas.core_errors(obj)
         checked.append(f"Kubernetes {k8s_schemas.KUBERNETES_VERSION} JSON schema ({kind})")
@@ -957,7 +958,7 @@ def validate_manifest(obj) -> ValidationReport:
         checked.append("API-server rules (names, labels, quantities, quota names and scopes, priority classes, container resources)")
         if not namespaced and ns is not None:
             warnings.append(f"metadata.namespace is ignored: {kind} is cluster-scoped")
-    elif isinstance(kind, str) and kind in k8s_schemas.KUEUE_KINDS and str(api_version).startswith(k8s_schemas.KUEUE_GROUP + "/"):
+    elif typed and kind in k8s_schemas.KUEUE_KINDS and api_version.startswith(k8s_schemas.KUEUE_GROUP + "/"):
         schema_errors = k8s_schemas.crd_errors(obj)
         errors += schema_errors
         checked.append(f"Kueue {k8s_schemas.KUEUE_VERSION} CRD schema ({api_version}) with defaults, list types and CEL rules")
@@ -996,7 +997,8 @@ def validate_manifests(objs) -> list[ValidationReport]:
     for obj, rep in zip(objs, reports):
         extra: list[str] = []
         spec = obj.get("spec") if isinstance(obj.get("spec"), Mapping) else {}
-        if kueue_present and rep.kind == "LocalQueue" and ("ClusterQueue", spec.get("clusterQueue")) not in names:
+        cq = spec.get("clusterQueue")
+        if kueue_present and rep.kind == "LocalQueue" and isinstance(cq, str) and ("ClusterQueue", cq) not in names:
             extra.append(f"spec.clusterQueue {spec.get('clusterQueue')!r} names no ClusterQueue in this bundle")
         if rep.kind == "ClusterQueue" and any(r.kind == "ResourceFlavor" for r in reports):
             groups = spec.get("resourceGroups") if isinstance(spec.get("resourceGroups"), list) else []
@@ -1004,7 +1006,7 @@ def validate_manifests(objs) -> list[ValidationReport]:
                 flavors = group.get("flavors") if isinstance(group, Mapping) else None
                 for flav in flavors if isinstance(flavors, list) else []:
                     fname = flav.get("name") if isinstance(flav, Mapping) else None
-                    if ("ResourceFlavor", fname) not in names:
+                    if isinstance(fname, str) and ("ResourceFlavor", fname) not in names:
                         extra.append(f"flavor {fname!r} names no ResourceFlavor in this bundle")
         out.append(rep if not extra else ValidationReport(rep.kind, rep.name, rep.errors + tuple(extra), rep.warnings, rep.checked_by))
     return out

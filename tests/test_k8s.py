@@ -590,3 +590,34 @@ def test_pod_and_quota_rules_fuzz_never_crash(limits, requests, name, image, har
         assert all(isinstance(e, str) and e for e in rep.errors)
         if rep.ok:
             assert _jsonschema_core_ok(obj)
+
+
+def _leaves(obj, path=()):
+    if isinstance(obj, dict):
+        for k, v in obj.items():
+            yield from _leaves(v, path + (k,))
+    elif isinstance(obj, list):
+        for i, v in enumerate(obj):
+            yield from _leaves(v, path + (i,))
+    yield path
+
+
+@FAST
+@given(data=st.data(), api=st.sampled_from(k8s.KUEUE_API_VERSIONS), junk=json_like)
+def test_manifests_with_one_part_replaced_never_crash(data, api, junk):
+    from course_kit import gpu_k8s
+
+    objs = k8s.kueue_manifests([alpha()], borrowing_limit_fraction=0.5, api_version=api)
+    others = k8s.tenant_manifests(alpha()) + [
+        gpu_k8s.gpu_pod_manifest("p", "team-alpha", "nvidia.com/mig-1g.10gb", priority_class="x", node_selector={"a": "b"}),
+        gpu_k8s.priority_quota_manifest("team-alpha", ["x"]),
+        gpu_k8s.device_plugin_configmap({"default": gpu_k8s.device_plugin_config("mixed")})]
+    obj = copy.deepcopy(data.draw(st.sampled_from(objs + others)))
+    path = data.draw(st.sampled_from([p for p in _leaves(obj) if p]))
+    target = obj
+    for part in path[:-1]:
+        target = target[part]
+    target[path[-1]] = junk
+    rep = k8s.validate_manifest(obj)
+    assert all(isinstance(e, str) and e for e in rep.errors)
+    k8s.validate_manifests(objs[:1] + [obj])
