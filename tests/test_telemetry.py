@@ -507,3 +507,15 @@ def test_cpu_sampler_formula_on_hand_made_cpu_times(monkeypatch):
     monkeypatch.setattr(psutil, "cpu_times", lambda: next(seq))
     sampler = telemetry.CpuSampler()
     assert sampler.sample() == pytest.approx(80 / 150)  # busy 60+20 out of 60+20+50+20
+
+
+@FAST
+@given(scenario=st.one_of(st.sampled_from(sorted(telemetry.SIMULATED_SCENARIOS)), st.text(max_size=5), st.integers(), st.none()),
+       gpus=st.one_of(st.integers(-2, 20), st.floats(allow_nan=True), st.text(max_size=2)))
+def test_simulated_gpu_fuzz_only_valueerror(scenario, gpus):
+    try:
+        status = telemetry.simulated_gpu_status(scenario, gpus=gpus)
+    except ValueError:
+        return
+    assert status.source == "simulated" and len(status.gpus) == gpus
+    assert all(g.model_name.startswith("SIMULATED") for g in status.gpus)
