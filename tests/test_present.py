@@ -14,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from course_kit import present
+
 from helpers import NOTEBOOKS, ROOT
 
 TEMPLATE_DIR = present.TEMPLATE_ROOT / "voila" / "templates" / present.TEMPLATE
@@ -163,9 +164,20 @@ def test_template_is_voilas_lab_block_minus_the_cdn_stylesheets():
 def test_template_files_are_shipped_as_package_data():
     """The lead wires this in pyproject.toml: `course_kit = ["*.cfg", "share/jupyter/voila/templates/*/*"]`."""
     import fnmatch
+
     import tomllib
 
     patterns = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]["course_kit"]
     for f in TEMPLATE_DIR.iterdir():
         rel = f.relative_to(ROOT / "course_kit").as_posix()
         assert any(fnmatch.fnmatch(rel, p) for p in patterns), f"{rel} is not package data in pyproject.toml"
+
+
+def test_template_lifts_anywidgets_two_second_module_deadline_before_any_widget_code():
+    """anywidget drops every kernel message to a model whose module took > 2 s to load (a frozen
+    figure on a busy machine); the template's script lifting that deadline must stay in the page's
+    head, which runs before Voila's widget code. The browser test checks both figures follow."""
+    text = (TEMPLATE_DIR / "index.html.j2").read_text()
+    head = _block(text, "html_head_js")
+    assert "{{ super() }}" in head
+    assert "AbortSignal.timeout = (ms) => timeout(ms === 2000 ? 600000 : ms)" in head
