@@ -335,3 +335,25 @@ def test_sandbox_module_prints_its_mode():
                          env={**os.environ, "PYTHONPATH": str(ROOT)})
     assert "limits" in out.stdout and ("bubblewrap" in out.stdout or "NO SANDBOX" in out.stdout)
     assert shutil.which("bwrap") or "NO SANDBOX" in out.stdout
+
+
+def test_cli_sections_start_build_and_clean(tmp_path, monkeypatch, capsys):
+    from course_kit import paths
+
+    assert cli.main(["sections"]) == 0
+    assert "01" in capsys.readouterr().out
+    monkeypatch.setattr(paths, "work_dir", lambda: tmp_path / "work")
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["start", "01", "--learner", "ada"]) == 0
+    out = capsys.readouterr().out
+    assert "work/01_lifecycle.ipynb" in out and "Your numbers (learner ada)" in out
+    assert cli.main(["start", "01"]) == 0 and "left as it is" in capsys.readouterr().out
+    assert cli.main(["start", "99"]) == 2
+    assert cli.main(["build-exercises", "--check"]) == 0
+    assert "up to date" in capsys.readouterr().out
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("1", execution_count=3, outputs=[
+        nbformat.v4.new_output("execute_result", data={"text/plain": "1"}, execution_count=3)])])
+    p = tmp_path / "n.ipynb"
+    nbformat.write(nb, p)
+    assert cli.main(["clean", str(p)]) == 0 and "cleaned" in capsys.readouterr().out
+    assert nbformat.read(p, as_version=4).cells[0].outputs == []
