@@ -25,13 +25,16 @@ __all__ = ["main", "start", "clean_notebook"]
 
 
 def _exercise_for(section: str) -> Path:
-    key = section.zfill(2) if section.isdigit() else section
-    matches = sorted(paths.exercises_dir().glob(f"{key}_*.ipynb")) or sorted(
-        paths.exercises_dir().glob(f"{key}.ipynb"))
-    if not matches:
+    from course_kit.course_map import find_section
+
+    try:
+        path = paths.exercises_dir() / f"{find_section(section).notebook}.ipynb"
+    except ValueError:
+        path = None
+    if path is None or not path.is_file():
         known = ", ".join(p.stem for p in sorted(paths.exercises_dir().glob("*.ipynb"))) or "none yet"
         raise ValueError(f"section must name an exercise (available: {known}); got {section!r}")
-    return matches[0]
+    return path
 
 
 def start(section: str, learner: str | None = None) -> tuple[Path, bool]:

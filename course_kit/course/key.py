@@ -136,6 +136,7 @@ class Prepared:
     probes: dict = field(default_factory=dict)   # question -> list of argument lists
     errors: dict = field(default_factory=dict)   # question -> why the key could not check it
     context_errors: list = field(default_factory=list)
+    params: dict | None = None  # what param() returns while this key's checks run (predicates call it late)
 
 
 class Engine:
@@ -216,6 +217,7 @@ class Engine:
                         sink.seek(0)
                         sink.truncate()
         finally:
+            out.params = variants._OVERRIDE
             checks._KEY_HOOK, variants._OVERRIDE = old_hook, old_override
         return out
 
@@ -244,10 +246,19 @@ class Engine:
 
     def verdicts(self, exercise: str, params: dict | None, answers: dict) -> dict:
         """``{question: {"status": "pass" | "wrong" | "not done" | "not graded", "detail": str}}``."""
+        from course_kit.course import variants
         from course_kit.course.checks import evaluate
 
         prep = self.prepare(exercise, params)
         out = {}
+        old_override, variants._OVERRIDE = variants._OVERRIDE, prep.params
+        try:
+            return self._verdicts(prep, answers, evaluate, out)
+        finally:
+            variants._OVERRIDE = old_override
+
+    @staticmethod
+    def _verdicts(prep: Prepared, answers: dict, evaluate, out: dict) -> dict:
         for q, enc in answers.items():
             if q not in prep.specs:
                 why = prep.errors.get(q) or "the answer key has no check for this question"
