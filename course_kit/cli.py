@@ -44,7 +44,10 @@ def start(section: str, learner: str | None = None) -> tuple[Path, bool]:
     its ``parameters`` cell (papermill) and recorded in the notebook's metadata, so the grader checks
     the learner against their own numbers. Exercises without variants record the id only.
     """
+    from course_kit.course.variants import safe_id
+
     src = _exercise_for(section)
+    learner = safe_id(learner) if learner is not None else None
     dest = paths.work_dir() / src.name
     if dest.exists():
         return dest, False
@@ -119,8 +122,9 @@ def _cmd_start(args) -> int:
         if args.learner:
             import nbformat
 
-            values = nbformat.read(dest, as_version=4).metadata["course_kit"]["variant"]["parameters"]
-            print(f"Your numbers (learner {args.learner}): " + (
+            variant = nbformat.read(dest, as_version=4).metadata["course_kit"]["variant"]
+            values = variant["parameters"]
+            print(f"Your numbers (learner {variant['learner']}): " + (
                 ", ".join(f"{k} = {v}" for k, v in values.items()) or "this exercise has no variants"))
     else:
         print(f"{rel} already exists and was left as it is (your work is never overwritten).\n"
@@ -134,7 +138,10 @@ def _cmd_grade(args) -> int:
 
     if sandbox.mode() == "none":
         print(sandbox.FALLBACK_WARNING, file=sys.stderr)
-    report = grade(args.path, timeout_s=args.timeout, wall_s=args.wall, learner=args.learner)
+    from course_kit.course.variants import safe_id
+
+    learner = safe_id(args.learner) if args.learner else None
+    report = grade(args.path, timeout_s=args.timeout, wall_s=args.wall, learner=learner)
     print(json.dumps(report.to_dict(), indent=2) if args.json else report.table())
     return 0 if report.all_passed else 1
 

@@ -357,3 +357,13 @@ def test_cli_sections_start_build_and_clean(tmp_path, monkeypatch, capsys):
     nbformat.write(nb, p)
     assert cli.main(["clean", str(p)]) == 0 and "cleaned" in capsys.readouterr().out
     assert nbformat.read(p, as_version=4).cells[0].outputs == []
+
+
+def test_start_and_grade_map_lms_names_to_safe_ids(tmp_path, monkeypatch, capsys):
+    from course_kit import paths
+
+    monkeypatch.setattr(paths, "work_dir", lambda: tmp_path / "work")
+    assert cli.main(["start", "01", "--learner", "Smith, John"]) == 0
+    assert "learner smith-john" in capsys.readouterr().out
+    nb = nbformat.read(tmp_path / "work" / "01_lifecycle.ipynb", as_version=4)
+    assert nb.metadata["course_kit"]["variant"]["learner"] == "smith-john"

@@ -53,7 +53,7 @@ class Limits:
     output_chars: int = 1_000_000  # per cell
     file_mb: int = 64
     tmp_mb: int = 256
-    grace_s: float = 2.0
+    grace_s: float = 3.0
 
 
 @dataclass
