@@ -161,9 +161,14 @@ def _cmd_gradebook(args) -> int:
     summary = gradebook.summarise(rows)
     summary_path = out.with_name(out.stem + "_summary.csv")
     gradebook.write_csv(summary, summary_path)
+    totals_path = out.with_name(out.stem + "_totals.csv")
+    gradebook.write_csv([{"learner": k, "points": gradebook._num(p), "max_points": gradebook._num(m)}
+                         for k, (p, m) in sorted(gradebook.totals(rows).items())], totals_path,
+                        ["learner", "points", "max_points"])
     n = len({r["submission"] for r in rows})
-    print(f"graded {n} submissions in {time.perf_counter() - t0:.1f} s -> {out.resolve()}, "
-          f"{summary_path.resolve()} and feedback in {feedback.resolve()}")
+    print(f"graded {n} submissions in {time.perf_counter() - t0:.1f} s -> {out.resolve()} (per question), "
+          f"{totals_path.name} (per learner), {summary_path.name} (per question over all learners) and "
+          f"feedback in {feedback.resolve()}")
     for s in summary:
         print(f"  {s['exercise']:<22} {s['question'] or '-':<4} passed {s['passed']:>3}/{s['submissions']:<3} "
               f"({s['pass_rate']:.0%})  {('most common: ' + s['most_common_failure']) if s['most_common_failure'] else ''}")
