@@ -21,9 +21,12 @@ from course_kit import lifecycle
 from course_kit.course import exercise_build, gradebook, variants
 from helpers import ROOT, sha256
 
-pytestmark = pytest.mark.skipif(shutil.which("bwrap") is None or os.environ.get("COURSE_KIT_SANDBOX") == "none",
-                                reason="SANDBOXED GRADING TESTS SKIPPED: bubblewrap (bwrap) is not installed "
-                                       f"({os.environ.get('COURSE_KIT_BWRAP_SKIP', 'apt-get install bubblewrap')})")
+pytestmark = [
+    pytest.mark.skipif(shutil.which("bwrap") is None or os.environ.get("COURSE_KIT_SANDBOX") == "none",
+                       reason="SANDBOXED GRADING TESTS SKIPPED: bubblewrap (bwrap) is not installed "
+                              f"({os.environ.get('COURSE_KIT_BWRAP_SKIP', 'apt-get install bubblewrap')})"),
+    pytest.mark.xdist_group("grading_hostile"),  # one worker grades the folder once (module fixture)
+]
 
 EX01 = ROOT / "exercises" / "01_lifecycle.ipynb"
 SOL01 = ROOT / "solutions" / "01_lifecycle.ipynb"

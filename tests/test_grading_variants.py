@@ -14,6 +14,8 @@ from course_kit.course.exercise_build import known_exercises
 from course_kit.course.key import Engine
 from course_kit.course.variants import draw, safe_id
 
+pytestmark = pytest.mark.xdist_group("grading_variants")  # one worker, one answer-key cache
+
 LEARNERS = [f"learner-{i:02d}" for i in range(40)]
 MIN_DISTINCT = 10
 ENGINE = Engine(max_cache=4)
