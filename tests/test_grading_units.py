@@ -367,3 +367,22 @@ def test_start_and_grade_map_lms_names_to_safe_ids(tmp_path, monkeypatch, capsys
     assert "learner smith-john" in capsys.readouterr().out
     nb = nbformat.read(tmp_path / "work" / "01_lifecycle.ipynb", as_version=4)
     assert nb.metadata["course_kit"]["variant"]["learner"] == "smith-john"
+
+
+def test_a_dying_worker_gives_not_graded_and_the_csv_is_still_written(tmp_path, monkeypatch):
+    for learner in ("ada", "bob"):
+        (tmp_path / "subs" / learner).mkdir(parents=True)
+        (tmp_path / "subs" / learner / "01_lifecycle.ipynb").write_text("{}")
+
+    def dying_grade(path, **kw):
+        if "ada" in str(path):
+            raise SystemExit("worker killed")  # not even an Exception
+        raise MemoryError("out of memory in the grader")
+    monkeypatch.setattr(grading, "grade", dying_grade)
+    out = tmp_path / "g.csv"
+    rows = gradebook.grade_folder(tmp_path / "subs", jobs=2, progress=False, out=out, feedback_dir=tmp_path / "fb")
+    assert {r["learner"]: r["status"] for r in rows} == {"ada": "not graded", "bob": "not graded"}
+    assert all(r["detail"].startswith("not graded: ") for r in rows)
+    with out.open(newline="") as fh:
+        assert len(list(csv.DictReader(fh))) == 2
+    assert "not graded" in (tmp_path / "fb" / "ada.md").read_text()
