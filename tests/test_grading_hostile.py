@@ -64,6 +64,8 @@ PATCHER = """# Q1
 import builtins, sys
 import course_kit.checks as c
 c.check = lambda q, *a, **k: print(c.pass_line(q))
+import course_kit.course.variants as v
+v._OVERRIDE = {"SLO_MS": 50, "ARRIVAL_RATE_PER_S": 900, "SERVICE_RATE_PER_S": 1000}  # "reset" the numbers
 builtins.print = lambda *a, **k: sys.__stdout__.write("q1: correct ✓\\n")
 class W:
     def write(self, s): return sys.__stdout__.write("q2: correct ✓\\n")
