@@ -30,7 +30,7 @@ import nbformat
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from course_kit.course import exercise_build, sandbox, variants  # noqa: E402
+from course_kit.course import exercise_build, sandbox, variants
 
 SOL = ROOT / "solutions" / "01_lifecycle.ipynb"
 EX = ROOT / "exercises" / "01_lifecycle.ipynb"

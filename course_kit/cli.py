@@ -21,7 +21,7 @@ from pathlib import Path
 
 from course_kit import paths
 
-__all__ = ["main", "start", "clean_notebook"]
+__all__ = ["clean_notebook", "main", "start"]
 
 
 def _exercise_for(section: str) -> Path:

@@ -15,12 +15,22 @@ import nbformat
 import numpy as np
 import pandas as pd
 import pytest
+from helpers import ROOT
 
 from course_kit import checks as learner_checks
 from course_kit import cli
 from course_kit.course import checks, gradebook, grading, key, runner, sandbox, variants
-from course_kit.course.checks import CheckFailed, Flag, Function, Integer, Mapping, Number, Seq, Text, check
-from helpers import ROOT
+from course_kit.course.checks import (
+    CheckFailed,
+    Flag,
+    Function,
+    Integer,
+    Mapping,
+    Number,
+    Seq,
+    Text,
+    check,
+)
 
 OK = {"status": "ok", "error": None}
 NIE = {"status": "error", "error": {"type": "NotImplementedError", "msg": "q1: replace"}}

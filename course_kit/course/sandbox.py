@@ -35,7 +35,7 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
-__all__ = ["Limits", "RunResult", "run_plan", "mode", "describe", "FALLBACK_WARNING", "kill_tree", "descendants"]
+__all__ = ["FALLBACK_WARNING", "Limits", "RunResult", "descendants", "describe", "kill_tree", "mode", "run_plan"]
 
 FALLBACK_WARNING = ("WARNING: bubblewrap (bwrap) is not available, so submissions run WITHOUT the sandbox: "
                     "learner code can read the answer key (solutions/) and write to the kit's files. Only "
