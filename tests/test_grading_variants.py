@@ -160,3 +160,23 @@ def test_roster_collisions_and_empty_rosters_are_refused(tmp_path):
     r.write_text("# nobody\n")
     with pytest.raises(ValueError, match="at least one learner"):
         release.read_roster(r)
+
+
+@pytest.mark.notebook
+def test_a_released_notebook_answered_from_the_solution_grades_full_marks(bundle, tmp_path):
+    import nbformat
+
+    from course_kit.course import exercise_build, grading
+
+    sol = nbformat.read(known_exercises()["07_assessments"], as_version=4)
+    answers = {exercise_build.cell_role(c)[1]: c.source for c in sol.cells if exercise_build.cell_role(c)[0] == "answer"}
+    nb = nbformat.read(bundle / "ada" / "07_assessments.ipynb", as_version=4)
+    for cell in nb.cells:
+        role, q = exercise_build.cell_role(cell)
+        if role == "answer":
+            cell.source = answers[q]
+    path = tmp_path / "07_assessments.ipynb"
+    nbformat.write(nb, path)
+    report = grading.grade(path, learner="ada", timeout_s=120)
+    assert report.all_passed and report.score == report.total == 7, report.table()
+    assert report.variant == draw(_meta("07_assessments")["variants"], "07_assessments", "ada")
