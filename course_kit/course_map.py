@@ -62,6 +62,9 @@ def widget_label(name: str) -> str:
     return " ".join(w.upper() if w in {"mig"} else w for w in words)
 
 
+#: widgets every section may use (not a section's own widget): the predict-then-check box
+TOOL_WIDGETS: tuple[str, ...] = ("predict",)
+
 SECTIONS: tuple[Section, ...] = (
     Section(0, "Welcome: how to use the kit", "00_welcome", "setup_notebook, CLI",
             "how to use the kit; course map", ("widget_check",)),
@@ -70,20 +73,22 @@ SECTIONS: tuple[Section, ...] = (
     Section(2, "Compute Hierarchy Deep Dive", "02_compute", "compute",
             "sourced CPU/GPU/TPU/DPU catalog, rooflines, Q2 serving sizing", ("roofline_explorer",), "02"),
     Section(3, "Cluster Topology & Network Architecture", "03_topology", "topology, network",
-            "fat-tree, leaf-spine, rail-optimised fabrics; bisection by max-flow; all-reduce",
-            ("topology_explorer",), "03"),
+            "fat-tree, leaf-spine, rail-optimised fabrics; bisection by max-flow; collectives; scale-up vs "
+            "scale-out and the parallelism planner", ("topology_explorer", "parallelism_planner"), "03"),
     Section(4, "Advanced Scheduling & Resource Management", "04_scheduling", "scheduling",
             "bin packing, gangs, DRF, lottery, preemption; replays of real Alibaba and Philly traces",
             ("scheduler_playground",), "04"),
     Section(5, "Infrastructure Intricacies & Optimization", "05_intricacies", "power, mig, sharing",
-            "rack power, airflow and ASHRAE; exact MIG placement; time-slicing vs MPS vs MIG",
+            "rack power, airflow and ASHRAE; liquid-cooled racks; exact MIG placement; time-slicing vs MPS vs MIG",
             ("rack_power", "mig_partitioner"), "05"),
     Section(6, "Practical Implementation Examples", "06_practice", "telemetry, k8s",
-            "a live Prometheus exporter on loopback; validated Kubernetes and Kueue manifests", (), "06"),
+            "a promtool-clean exporter on loopback; manifests checked against the real schemas; GPUs on "
+            "Kubernetes end to end", (), "06"),
     Section(7, "Key Questions & Assessments", "07_assessments", "(models above)",
             "the course text's Q1–Q6, answered with the models and corrected", (), "07"),
     Section(8, "Tricky Scenarios & Problem Solving", "08_scenarios", "scenarios, scheduling",
-            "cascading failure, performance diagnosis, the preemption paradox", (), "08"),
+            "cascading failure, performance diagnosis, the preemption paradox, a training job that keeps "
+            "stopping", ("checkpoint_planner",), "08"),
     Section(9, "Industry Best Practices", "09_best_practices", "kpi, power, scheduling",
             "SLOs and error budgets, cost per inference, PUE and DVFS, hierarchical fair share", (), "09"),
     Section(10, "Advanced Topics & Research Frontiers", "10_frontiers", "frontiers",

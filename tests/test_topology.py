@@ -1,6 +1,6 @@
 """course_kit.topology against published figures, brute force and max-flow on the graphs.
 
-References: Al-Fares et al. 2008 / facts.md §4 (k=4 → 16 hosts, 20 switches; k=48 → 27,648 hosts,
+References: Al-Fares et al. 2008 / docs/sources.md#networks (k=4 → 16 hosts, 20 switches; k=48 → 27,648 hosts,
 576 core, 2,880 switches; (k/2)² paths between pods; full bisection = hosts·link/2); VMware
 Validated Design and IBM oversubscription examples (48×10G : 4×40G = 3:1; 19×10G : 4×40G ≈ 1.2:1).
 """
