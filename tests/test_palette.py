@@ -75,13 +75,7 @@ def test_status_colours_read_as_text():
 
 
 def _all_figures():
-    out = []
-    for group, build in FIGURES.items():
-        marks = [pytest.mark.xfail(reason="figures/power.py is owned by the rack work (issue 14/15 item 4): "
-                                          "its colours move to the palette there", strict=False)] \
-            if group == "power" else []
-        out.append(pytest.param(group, build, id=group, marks=marks))
-    return out
+    return [pytest.param(group, build, id=group) for group, build in FIGURES.items()]
 
 
 @pytest.fixture(scope="module")

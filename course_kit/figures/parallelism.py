@@ -9,9 +9,11 @@ from __future__ import annotations
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from course_kit.figures import palette as pal
+
 __all__ = ["LINK_COLORS", "plan_figure", "update_plan_figure", "plan_table"]
 
-LINK_COLORS = {"NVLink (scale-up)": "#76b900", "network (scale-out)": "#1a73e8", "compute": "#9d9d9d"}
+LINK_COLORS = {"NVLink (scale-up)": pal.GREEN, "network (scale-out)": pal.BLUE, "compute": pal.NEUTRAL}
 _LABELS = {"tp": "tensor (TP)", "pp": "pipeline (PP)", "dp": "data (DP)", "ep": "expert (EP)"}
 
 
