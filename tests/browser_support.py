@@ -273,16 +273,96 @@ def shutdown_kernels(server: Server) -> None:
             pass
 
 
-def wait_idle(page, *, timeout_ms: int = 60_000, settle_ms: int = 300) -> None:
-    """Wait until the kernel has been idle for ``settle_ms`` (outputs and widget messages done)."""
-    deadline = time.monotonic() + timeout_ms / 1000
-    while True:
-        page.wait_for_function(KERNEL_IDLE_JS, timeout=max(1, int((deadline - time.monotonic()) * 1000)))
-        page.wait_for_timeout(settle_ms)
-        if page.evaluate(NOTEBOOK_BUSY_JS) == "idle":
-            return
-        if time.monotonic() > deadline:
-            raise TimeoutError("the kernel did not settle")
+def wait_idle(page, *, timeout_ms: int = 60_000) -> None:
+    """Wait until the notebook's kernel is idle AND has handled every request the page sent (widget
+    updates included, see :class:`KernelTraffic`; the page fixture attaches one as
+    ``page.kernel_traffic``). No fixed settle time: a widget message still in flight keeps it waiting."""
+    page.wait_for_function(KERNEL_IDLE_JS, timeout=timeout_ms)
+    traffic = getattr(page, "kernel_traffic", None)
+    if traffic is not None:
+        traffic.wait_settled(timeout_s=timeout_ms / 1000)
+        page.wait_for_function(KERNEL_IDLE_JS, timeout=timeout_ms)
+
+
+# ------------------------------------------------------------------------------ waiting on real conditions
+def _kernel_message(payload) -> dict | None:
+    """A kernel websocket frame as ``{channel, header, parent_header, content}`` (Jupyter's JSON text
+    protocol, or its binary ``v1.kernel.websocket.jupyter.org`` protocol: a count of offsets, the
+    offsets, then channel, header, parent header, metadata, content, buffers); None if neither."""
+    try:
+        if isinstance(payload, str):
+            msg = json.loads(payload)
+            return {k: msg.get(k) or {} for k in ("channel", "header", "parent_header", "content")}
+        n = int.from_bytes(payload[:8], "little")
+        off = [int.from_bytes(payload[8 * (i + 1): 8 * (i + 2)], "little") for i in range(n)]
+        part = [payload[off[i]: off[i + 1]] for i in range(min(n - 1, 5))]
+        return {"channel": part[0].decode(), "header": json.loads(part[1]),
+                "parent_header": json.loads(part[2]), "content": json.loads(part[4])}
+    except (ValueError, IndexError, UnicodeDecodeError, AttributeError):
+        return None
+
+
+class KernelTraffic:
+    """Every request the page sends to a kernel (widget updates are ``comm_msg`` requests), and
+    whether the kernel has finished it: ipykernel publishes ``status: idle`` on iopub, with the
+    request as parent, after the request's last output. ``settled()`` is true when no request is
+    outstanding: every control change has been handled and every resulting update is on its way.
+
+    Attach before ``page.goto``: ``traffic = KernelTraffic(page)``.
+    """
+
+    def __init__(self, page):
+        self.page = page
+        self.pending: dict[str, str] = {}
+        self.requests = 0
+        page.on("websocket", self._attach)
+
+    def _attach(self, ws) -> None:
+        if "/api/kernels/" in ws.url:
+            ws.on("framesent", self._sent)
+            ws.on("framereceived", self._received)
+
+    def _sent(self, payload) -> None:
+        msg = _kernel_message(payload)
+        if msg and msg["channel"] == "shell" and msg["header"].get("msg_id"):
+            self.pending[msg["header"]["msg_id"]] = msg["header"].get("msg_type", "?")
+            self.requests += 1
+
+    def _received(self, payload) -> None:
+        msg = _kernel_message(payload)
+        if (msg and msg["channel"] == "iopub" and msg["header"].get("msg_type") == "status"
+                and msg["content"].get("execution_state") == "idle"):
+            self.pending.pop(msg["parent_header"].get("msg_id"), None)
+
+    def settled(self) -> bool:
+        return self.requests > 0 and not self.pending
+
+    def wait_settled(self, *, timeout_s: float = 60) -> None:
+        """Wait until every request sent so far has been handled (events are delivered while
+        Playwright waits, hence ``wait_for_timeout`` as the polling step)."""
+        deadline = time.monotonic() + timeout_s
+        while not self.settled():
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"the kernel did not finish {len(self.pending)} request(s) in {timeout_s:.0f} s: "
+                                   f"{sorted(set(self.pending.values()))}")
+            self.page.wait_for_timeout(50)
+
+
+#: Marks each plotly FigureWidget view once plotly has drawn it and wired its event handlers
+#: (plotly's widget dispatches ``plotlywidget-after-render`` at the end of its render).
+FIGURE_RENDER_SCRIPT = """document.addEventListener('plotlywidget-after-render',
+    e => { if (e.detail && e.detail.element) e.detail.element.dataset.ckRendered = '1'; });"""
+
+
+def watch_figure_renders(page) -> None:
+    """Install :data:`FIGURE_RENDER_SCRIPT` in every document the page loads (call before goto)."""
+    page.add_init_script(FIGURE_RENDER_SCRIPT)
+
+
+def figures_rendered(locator, count: int) -> bool:
+    """At least ``count`` plotly figures under ``locator``, every one drawn and wired."""
+    return locator.evaluate_all(
+        f"els => els.length >= {int(count)} && els.every(el => el.dataset.ckRendered === '1')")
 
 
 def plotly_traces(locator) -> list[dict]:

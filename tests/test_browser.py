@@ -98,6 +98,8 @@ def page(browser):
     page.on("console", lambda m: console.append(f"{m.type}: {m.text}") if m.type == "error" else None)
     page.on("pageerror", lambda e: console.append(f"pageerror: {e}"))
     page.console_errors = console
+    page.kernel_traffic = bs.KernelTraffic(page)  # what bs.wait_idle waits on
+    bs.watch_figure_renders(page)
     yield page
     page.close()
     outside = blocked[start:]
@@ -146,6 +148,23 @@ def slider_keys(ctrl, key: str, times: int = 1) -> None:
     handle.focus()
     for _ in range(times):
         handle.press(key)
+
+
+def press_until(ctrl, key: str, done, *, what: str, attempts: int = 3, timeout_s: float = 10) -> None:
+    """Press ``key`` on the slider until ``done()``: the INPUT is retried (a press the page did not
+    take leaves the readout where it was), never the check. Fails if the readout moved but not
+    to where ``done`` expects."""
+    before = ctrl.locator(".widget-readout").text_content(timeout=2_000)
+    for _ in range(attempts):
+        slider_keys(ctrl, key)
+        try:
+            poll(done, timeout_s=timeout_s, what=what)
+            return
+        except AssertionError:
+            now = ctrl.locator(".widget-readout").text_content(timeout=2_000)
+            if now != before:
+                raise AssertionError(f"the slider moved from {before} to {now}, not {what}") from None
+    raise AssertionError(f"the slider did not take {key} in {attempts} presses ({what})")
 
 
 def readout(ctrl) -> float:
@@ -450,6 +469,8 @@ def test_widget_in_jupyterlab(name, lab, lab_page):
         has=page.locator(".js-plotly-plot")).first
     if not title:
         out.wait_for(timeout=60_000)
+    poll(lambda: bs.figures_rendered(out.locator(".js-plotly-plot"), 1), timeout_s=60,
+         what="every figure of the widget drawn and wired")
     bs.wait_idle(page)
     assert_clean(nb, page, name)
     SCENARIOS.get(name, scenario_generic)(out)
@@ -464,9 +485,18 @@ def test_widget_in_jupyterlab(name, lab, lab_page):
 
 def test_present_serves_an_offline_dashboard_without_code(tmp_path, page):
     """``course-kit present 01``: Voila on 127.0.0.1 shows the narrative and live widgets, no code,
-    with every non-loopback request blocked; the latency slider still drives the figures."""
+    with every non-loopback request blocked; the latency slider still drives BOTH figures.
+
+    No wall-clock luck: the slider is moved only once both figures are drawn and wired and the
+    kernel has handled every message the page sent (the sliders' first render sends their values,
+    snapped to the step, back to the kernel); a key press the page did not take is pressed again;
+    the figures are then checked against the closed form (a log-normal stage's mean scales with
+    its median). Under CPU load this test used to fail when anywidget's 2-s module deadline froze
+    the waterfall (see the kit's Voila template); it now also fails if either figure freezes.
+    """
     import nbformat
 
+    traffic = page.kernel_traffic
     server = bs.start_present("01", tmp_path)
     try:
         assert server.url.startswith("http://127.0.0.1:")
@@ -480,10 +510,19 @@ def test_present_serves_an_offline_dashboard_without_code(tmp_path, page):
         code = next(c.source for c in nb.cells if c.cell_type == "code" and "latency_budget" in c.source)
         assert page.locator(".jp-CodeMirrorEditor, .jp-InputArea-editor").count() == 0
         assert code not in body.inner_text(), "no code cells in the dashboard"
+
+        plots = out.locator(".js-plotly-plot")
+        poll(lambda: bs.figures_rendered(plots, 2), timeout_s=60, what="both figures drawn and wired")
+        traffic.wait_settled()
         stage = control(out, "Source → Ingestion")
-        wf0 = trace(out, "mean latency")["y"]
-        slider_keys(stage, "ArrowRight", 2)
-        poll(lambda: trace(out, "mean latency")["y"] != wf0, what="the dashboard's waterfall to follow the slider")
+        median0, wf0, dist0 = readout(stage), trace(out, "mean latency")["y"], figures(out)[1]
+        press_until(stage, "ArrowRight", lambda: readout(stage) == median0 + 0.5, what="one step (0.5 ms)")
+        traffic.wait_settled()
+        ratio = (median0 + 0.5) / median0
+        wf1 = poll(lambda: (y := trace(out, "mean latency")["y"]) and math.isclose(y[0] / wf0[0], ratio, rel_tol=1e-3)
+                   and y, what=f"the waterfall's first stage mean to scale by {ratio:.4f}")
+        assert wf1[1:-1] == pytest.approx(wf0[1:-1], rel=1e-6), "the other stages must not move"
+        poll(lambda: figures(out)[1] != dist0, what="the distribution figure to follow the slider")
         assert_clean(body, page, "dashboard")
         bs.screenshot(out, "present_01_latency_budget")
         page.screenshot(path=str(bs.SCREENSHOTS / "present_01_page.png"))

@@ -169,3 +169,13 @@ def test_template_files_are_shipped_as_package_data():
     for f in TEMPLATE_DIR.iterdir():
         rel = f.relative_to(ROOT / "course_kit").as_posix()
         assert any(fnmatch.fnmatch(rel, p) for p in patterns), f"{rel} is not package data in pyproject.toml"
+
+
+def test_template_lifts_anywidgets_two_second_module_deadline_before_any_widget_code():
+    """anywidget drops every kernel message to a model whose module took > 2 s to load (a frozen
+    figure on a busy machine); the template's script lifting that deadline must stay in the page's
+    head, which runs before Voila's widget code. The browser test checks both figures follow."""
+    text = (TEMPLATE_DIR / "index.html.j2").read_text()
+    head = _block(text, "html_head_js")
+    assert "{{ super() }}" in head
+    assert "AbortSignal.timeout = (ms) => timeout(ms === 2000 ? 600000 : ms)" in head
