@@ -30,6 +30,7 @@ from pathlib import Path
 import pytest
 
 import browser_support as bs
+from figure_tools import WIDGET_ARGS
 from helpers import ROOT
 
 SKIP = bs.skip_reason()
@@ -46,7 +47,11 @@ TITLES = {
     "mig_partitioner": "MIG partitioner",
     "roofline_explorer": "Roofline explorer",
     "scheduler_playground": "Scheduler playground",
+    "parallelism_planner": "Parallelism planner",
+    "checkpoint_planner": "Checkpoint planner",
 }
+#: Widgets that draw no figure (found by their panel, driven by their own scenario).
+NO_FIGURE = {"predict"}
 #: Widgets exercised inside their real section notebook (Run All from the menu, as a learner does).
 IN_SECTION = {"widget_check": "notebooks/00_welcome.ipynb", "latency_budget": "notebooks/01_lifecycle.ipynb"}
 
@@ -66,7 +71,7 @@ def lab_root(tmp_path_factory) -> Path:
     shutil.copytree(ROOT / "notebooks", root / "notebooks")
     (root / "browser").mkdir()
     for name in registered_widgets():
-        bs.widget_notebook(root / "browser" / f"{name}.ipynb", f"ck.widgets.{name}()")
+        bs.widget_notebook(root / "browser" / f"{name}.ipynb", f"ck.widgets.{name}(**{WIDGET_ARGS.get(name, {})!r})")
     return root
 
 
@@ -403,7 +408,85 @@ def scenario_generic(out) -> None:
     poll(lambda: state() != before, what=f"the widget to react to choosing {other!r}")
 
 
+def scenario_predict(out) -> None:
+    """A guess typed and checked with the keyboard (Enter on the Check button) reveals the answer."""
+    type_into(control(out, "Your guess"), 6)
+    button = out.locator("button", has_text="Check")
+    button.focus()
+    button.press("Enter")
+    poll(lambda: out.locator(".ck-predict-reveal").count() and "8" in out.locator(".ck-predict-reveal").inner_text(),
+         what="the true value (8) revealed after the check")
+
+
+def panel_state(out) -> str:
+    """What a learner sees change: every figure's data, every read-out, the error box."""
+    return repr(figures(out)) + repr(out.locator(".widget-html-content").all_inner_texts())
+
+
+def keyboard_walk(out, page, name: str) -> None:
+    """Keyboard only (issue 17): every tab stop of the panel has an accessible name, no slider
+    read-out is a tab stop, Tab reaches every stop in order, and each dropdown (ArrowDown) and
+    slider (ArrowRight) changes the widget while keeping the focus (JupyterLab's notebook shortcuts
+    used to take ArrowDown and move to the next cell)."""
+    panel = out.locator(".ck-panel").first
+    stops = bs.tab_stops(panel)
+    assert stops, f"{name}: no keyboard stop at all"
+    assert not [s for s in stops if not s["name"]], f"{name}: unnamed tab stops {[s for s in stops if not s['name']]}"
+    assert not [s for s in stops if "widget-readout" in str(s["cls"])], f"{name}: a slider read-out is a tab stop"
+    panel.locator('[data-ck-stop="0"]').focus()
+    reached = {0}
+    for _ in range(len(stops) - 1):
+        page.keyboard.press("Tab")
+        at = page.evaluate("() => document.activeElement && document.activeElement.dataset.ckStop")
+        if at is not None:
+            reached.add(int(at))
+    assert reached == set(range(len(stops))), f"{name}: Tab never reached {sorted(set(range(len(stops))) - reached)}"
+    for stop in stops:
+        el = panel.locator(f'[data-ck-stop="{stop["i"]}"]')
+        if stop["tag"] == "select":  # the next option, or the previous one at the end of the list
+            at_end = el.evaluate("s => s.selectedIndex >= s.options.length - 1")
+            key = "ArrowUp" if at_end else "ArrowDown"
+        elif stop["role"] == "slider":
+            at_end = el.evaluate("h => Number(h.getAttribute('aria-valuenow')) >= Number(h.getAttribute('aria-valuemax'))")
+            key = "ArrowLeft" if at_end else "ArrowRight"
+        else:
+            continue
+        if not el.is_visible():
+            continue
+        bs.wait_idle(page)
+        before = panel_state(out)
+        el.focus()
+        el.press(key)
+        assert page.evaluate("() => document.activeElement && document.activeElement.dataset.ckStop") == str(stop["i"]), \
+            f"{name}: {key} on {stop['name']!r} moved the focus away (a notebook shortcut took the key)"
+        poll(lambda: panel_state(out) != before, what=f"{name}: {key} on {stop['name']!r} to change the widget")
+
+
+def assert_accessible(scope, where: str) -> None:
+    """axe-core (WCAG 2.1 A/AA): no serious or critical violation; counts go to test-artifacts/axe.json."""
+    violations = bs.run_axe(scope)
+    bs.record_axe(where, violations)
+    bad = bs.serious(violations)
+    assert not bad, f"{where}: axe-core serious/critical violations: {bad}"
+
+
+def assert_layout(out, page, name: str, widths=(1400, 1000)) -> None:
+    """At each page width: no cut label, dropdown text or table cell, no legend scrollbar, nothing
+    wider than the panel (issue 15 item 6: text cut off must not come back)."""
+    size = page.viewport_size
+    try:
+        for width in widths:
+            page.set_viewport_size({"width": width, "height": size["height"]})
+            panel = out.locator(".ck-panel").first
+            poll(lambda: not bs.layout_problems(panel), timeout_s=5,
+                 what=f"{name} at {width} px without cut text (problems: {bs.layout_problems(panel)})")
+            bs.screenshot(out, f"{name}_{width}px")
+    finally:
+        page.set_viewport_size(size)
+
+
 SCENARIOS = {
+    "predict": scenario_predict,
     "widget_check": scenario_widget_check,
     "latency_budget": scenario_latency_budget,
     "topology_explorer": scenario_topology_explorer,
@@ -465,17 +548,25 @@ def test_widget_in_jupyterlab(name, lab, lab_page):
         nb = bs.open_notebook(page, lab, f"browser/{name}.ipynb")
         page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
     title = TITLES.get(name)
-    out = find_widget(nb, title) if title else nb.locator(".jp-OutputArea-output").filter(
-        has=page.locator(".js-plotly-plot")).first
-    if not title:
+    if name in NO_FIGURE:
+        out = nb.locator(".jp-OutputArea-output", has=page.locator(".ck-panel")).first
         out.wait_for(timeout=60_000)
-    poll(lambda: bs.figures_rendered(out.locator(".js-plotly-plot"), 1), timeout_s=60,
-         what="every figure of the widget drawn and wired")
+    else:
+        out = find_widget(nb, title) if title else nb.locator(".jp-OutputArea-output").filter(
+            has=page.locator(".js-plotly-plot")).first
+        if not title:
+            out.wait_for(timeout=60_000)
+        poll(lambda: bs.figures_rendered(out.locator(".js-plotly-plot"), 1), timeout_s=60,
+             what="every figure of the widget drawn and wired")
     bs.wait_idle(page)
     assert_clean(nb, page, name)
     SCENARIOS.get(name, scenario_generic)(out)
     bs.wait_idle(page)
     assert_clean(nb, page, name)
+    keyboard_walk(out, page, name)
+    bs.wait_idle(page)
+    assert_accessible(out.locator(".ck-panel"), f"widget {name} (JupyterLab)")
+    assert_layout(out, page, name)
     if name in IN_SECTION:
         wait_all_executed(page)  # the whole section ran: no cell left unexecuted
     out.scroll_into_view_if_needed()
