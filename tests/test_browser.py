@@ -441,18 +441,20 @@ def keyboard_walk(out, page, name: str) -> None:
         if at is not None:
             reached.add(int(at))
     assert reached == set(range(len(stops))), f"{name}: Tab never reached {sorted(set(range(len(stops))) - reached)}"
+    # keys: the first dropdown and the first slider (each change undone with the opposite key)
+    done = set()
     for stop in stops:
+        kind = "select" if stop["tag"] == "select" else "slider" if stop["role"] == "slider" else None
         el = panel.locator(f'[data-ck-stop="{stop["i"]}"]')
-        if stop["tag"] == "select":  # the next option, or the previous one at the end of the list
+        if kind is None or kind in done or not el.is_visible():
+            continue
+        done.add(kind)
+        if kind == "select":  # the next option, or the previous one at the end of the list
             at_end = el.evaluate("s => s.selectedIndex >= s.options.length - 1")
-            key = "ArrowUp" if at_end else "ArrowDown"
-        elif stop["role"] == "slider":
-            at_end = el.evaluate("h => Number(h.getAttribute('aria-valuenow')) >= Number(h.getAttribute('aria-valuemax'))")
-            key = "ArrowLeft" if at_end else "ArrowRight"
+            key, back = ("ArrowUp", "ArrowDown") if at_end else ("ArrowDown", "ArrowUp")
         else:
-            continue
-        if not el.is_visible():
-            continue
+            at_end = el.evaluate("h => Number(h.getAttribute('aria-valuenow')) >= Number(h.getAttribute('aria-valuemax'))")
+            key, back = ("ArrowLeft", "ArrowRight") if at_end else ("ArrowRight", "ArrowLeft")
         bs.wait_idle(page)
         before = panel_state(out)
         el.focus()
@@ -460,6 +462,9 @@ def keyboard_walk(out, page, name: str) -> None:
         assert page.evaluate("() => document.activeElement && document.activeElement.dataset.ckStop") == str(stop["i"]), \
             f"{name}: {key} on {stop['name']!r} moved the focus away (a notebook shortcut took the key)"
         poll(lambda: panel_state(out) != before, what=f"{name}: {key} on {stop['name']!r} to change the widget")
+        bs.wait_idle(page)
+        el.press(back)
+        poll(lambda: panel_state(out) == before, what=f"{name}: {back} on {stop['name']!r} to undo the change")
 
 
 def assert_accessible(scope, where: str) -> None:
@@ -474,6 +479,9 @@ def assert_layout(out, page, name: str, widths=(1400, 1000)) -> None:
     """At each page width: no cut label, dropdown text or table cell, no legend scrollbar, nothing
     wider than the panel (issue 15 item 6: text cut off must not come back)."""
     size = page.viewport_size
+    # the notebook gets the window's width, as a learner on a small screen does (Ctrl+B closes the
+    # file browser): the widths are the notebook's, not the file browser's
+    page.evaluate("() => window.jupyterapp && window.jupyterapp.shell.collapseLeft()")
     try:
         for width in widths:
             page.set_viewport_size({"width": width, "height": size["height"]})
@@ -483,6 +491,7 @@ def assert_layout(out, page, name: str, widths=(1400, 1000)) -> None:
             bs.screenshot(out, f"{name}_{width}px")
     finally:
         page.set_viewport_size(size)
+        page.evaluate("() => window.jupyterapp && window.jupyterapp.shell.expandLeft()")
 
 
 SCENARIOS = {
@@ -560,13 +569,13 @@ def test_widget_in_jupyterlab(name, lab, lab_page):
              what="every figure of the widget drawn and wired")
     bs.wait_idle(page)
     assert_clean(nb, page, name)
-    SCENARIOS.get(name, scenario_generic)(out)
-    bs.wait_idle(page)
-    assert_clean(nb, page, name)
-    keyboard_walk(out, page, name)
+    keyboard_walk(out, page, name)  # first: from the widget's starting state, which it restores
     bs.wait_idle(page)
     assert_accessible(out.locator(".ck-panel"), f"widget {name} (JupyterLab)")
     assert_layout(out, page, name)
+    SCENARIOS.get(name, scenario_generic)(out)
+    bs.wait_idle(page)
+    assert_clean(nb, page, name)
     if name in IN_SECTION:
         wait_all_executed(page)  # the whole section ran: no cell left unexecuted
     out.scroll_into_view_if_needed()
