@@ -399,17 +399,20 @@ AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 AXE_LOG = ROOT / "test-artifacts" / "axe.json"
 
 
-def run_axe(locator) -> list[dict]:
-    """axe-core's WCAG 2.1 A/AA violations inside ``locator``'s first element:
-    ``[{id, impact, nodes: [target, ...], help}]``. axe is injected from the vendored file."""
+def run_axe(locator, include: str | None = None) -> list[dict]:
+    """axe-core's WCAG 2.1 A/AA violations inside ``locator``'s first element (or, with ``include``,
+    inside the elements that CSS selector matches below it): ``[{id, impact, nodes, help}]``. axe is
+    injected from the vendored file."""
     page = locator.page
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
         page.add_script_tag(content=AXE_JS.read_text(encoding="utf-8"))
-    return locator.first.evaluate("""async (el, tags) => {
-        const r = await axe.run(el, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']});
+    return locator.first.evaluate("""async (el, [tags, include]) => {
+        const ctx = include ? Array.from(el.querySelectorAll(include)) : el;
+        if (include && !ctx.length) return [];
+        const r = await axe.run(ctx, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']});
         return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
                                         nodes: v.nodes.map(n => n.target.join(' '))}));
-    }""", AXE_TAGS)
+    }""", [AXE_TAGS, include])
 
 
 def record_axe(where: str, violations: list[dict]) -> None:

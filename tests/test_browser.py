@@ -467,9 +467,9 @@ def keyboard_walk(out, page, name: str) -> None:
         poll(lambda: panel_state(out) == before, what=f"{name}: {back} on {stop['name']!r} to undo the change")
 
 
-def assert_accessible(scope, where: str) -> None:
+def assert_accessible(scope, where: str, include: str | None = None) -> None:
     """axe-core (WCAG 2.1 A/AA): no serious or critical violation; counts go to test-artifacts/axe.json."""
-    violations = bs.run_axe(scope)
+    violations = bs.run_axe(scope, include)
     bs.record_axe(where, violations)
     bad = bs.serious(violations)
     assert not bad, f"{where}: axe-core serious/critical violations: {bad}"
@@ -629,3 +629,101 @@ def test_present_serves_an_offline_dashboard_without_code(tmp_path, page):
     finally:
         server.stop()
     assert server.proc.returncode is not None
+
+
+def _money(markdown: str) -> list[str]:
+    """Dollar amounts written for MathJax-safe display (``\\\\$4.10``) in a markdown source."""
+    return re.findall(r"\\\\\$([\d][\d.,]*)", markdown)
+
+
+def test_notebook_money_shows_as_text(lab, lab_page):
+    """The notebooks with dollar amounts, opened in JupyterLab: each amount of the markdown shows
+    as "$4.10" text, not as MathJax math (issue 15 item 2: section 8 rendered "$4.10 … $1,000" as
+    run-together italic math)."""
+    import nbformat
+
+    page = lab_page
+    checked = 0
+    for path in sorted((ROOT / "notebooks").glob("*.ipynb")):
+        nb = nbformat.read(path, as_version=4)
+        cells = [(i, _money(c.source)) for i, c in enumerate(nb.cells) if c.cell_type == "markdown" and _money(c.source)]
+        if not cells:
+            continue
+        panel = bs.open_notebook(page, lab, f"notebooks/{path.name}")
+        for i, amounts in cells:
+            node = panel.locator(".jp-Cell").nth(i)
+            node.scroll_into_view_if_needed()
+            text = poll(lambda: (t := node.locator(".jp-RenderedMarkdown").inner_text()) and all(
+                f"${a}" in t for a in amounts) and t, timeout_s=15,
+                what=f"{path.stem} cell {i}: every amount shown as text ({amounts})")
+            assert node.locator("mjx-container").count() == 0, f"{path.stem} cell {i}: money became math: {text[:200]}"
+            checked += 1
+    assert checked >= 4, "the notebooks' dollar amounts were not found (the test would check nothing)"
+
+
+def test_every_notebook_passes_axe(page):
+    """axe-core on every notebook's content as the kit ships it (its markdown and any saved output),
+    rendered with nbconvert's lab template in Chromium: no serious or critical WCAG 2.1 violation.
+    The theme's own parts (prompts, code highlighting, JupyterLab's editor chrome) are not the kit's
+    and are not checked; the widgets are checked live in test_widget_in_jupyterlab, the dashboards
+    (narrative, outputs and widgets, whole page) in the dashboard tests."""
+    import nbformat
+    from nbconvert import HTMLExporter
+
+    exporter = HTMLExporter(template_name="lab")
+    for path in sorted((ROOT / "notebooks").glob("*.ipynb")):
+        body, _ = exporter.from_notebook_node(nbformat.read(path, as_version=4))
+        # offline: nbconvert's page loads MathJax and require.js from a CDN; the test needs neither
+        body = re.sub(r'<script[^>]+src="https?://[^"]*"[^>]*>\s*</script>', "", body)
+        body = re.sub(r'<link[^>]+href="https?://[^"]*"[^>]*>', "", body)
+        # links underlined as on the kit's dashboards (its Voila template); nbconvert's and JupyterLab's
+        # themes colour links only, which is theirs, not the notebook's
+        body = body.replace("</head>", "<style>.jp-RenderedMarkdown a { text-decoration: underline !important; }</style></head>")
+        page.set_content(body, wait_until="domcontentloaded")
+        assert_accessible(page.locator("body"), f"notebook {path.stem} (nbconvert lab HTML)",
+                          include=".jp-RenderedMarkdown, .jp-OutputArea-output")
+
+
+#: Dashboards checked for live figures (issue 15 item 1 found 02, 03 and 05 blank; 01 has its own test
+#: above). 04 and 08 also show live figures but run minutes of replays as written (QUICK = False):
+#: they are left out of the suite's 5-minute budget; the root cause and its fix are shared
+#: (course_kit.figures.live, tests/test_widget_live_state.py checks every widget headlessly).
+DASHBOARDS = ["02", "03", "05"]
+
+
+@pytest.mark.parametrize("section", DASHBOARDS)
+def test_dashboard_live_figures_have_data_before_and_after_an_input(section, tmp_path, page):
+    """``course-kit present NN``: every live figure of the section's widgets has data once the page
+    is ready (they were blank: the page received the figures as constructed), still has data after
+    a keyboard input (the first dropdown of the widget, ArrowDown) and followed it; axe-core finds no
+    serious or critical violation on the dashboard."""
+    traffic = page.kernel_traffic
+    server = bs.start_present(section, tmp_path)
+    try:
+        page.goto(server.extra["page_url"], timeout=300_000)
+        panels = page.locator(".ck-panel").filter(has=page.locator(".js-plotly-plot"))
+        poll(lambda: panels.count() >= 1, timeout_s=240, what=f"dashboard {section}: its widgets")
+        plots = page.locator(".ck-panel .js-plotly-plot")
+        poll(lambda: bs.figures_rendered(plots, plots.count()), timeout_s=120, what="every live figure drawn")
+        traffic.wait_settled(timeout_s=120)
+        for k in range(panels.count()):
+            panel = panels.nth(k)
+            figs = figures(panel)
+            assert figs and all(any(t["n"] for t in f) for f in figs), \
+                f"dashboard {section}, widget {k}: a live figure is blank: {[[t['n'] for t in f] for f in figs]}"
+            select = panel.locator("select").first
+            if not select.count():
+                continue
+            before = repr(figs) + repr(layouts(panel))
+            select.focus()
+            select.press("ArrowDown" if select.evaluate("s => s.selectedIndex < s.options.length - 1") else "ArrowUp")
+            poll(lambda: repr(figures(panel)) + repr(layouts(panel)) != before, timeout_s=30,
+                 what=f"dashboard {section}, widget {k}: the figure to follow the dropdown")
+            traffic.wait_settled(timeout_s=60)
+            figs = figures(panel)
+            assert all(any(t["n"] for t in f) for f in figs), f"dashboard {section}, widget {k}: blank after the input"
+        assert_clean(page.locator("body"), page, f"dashboard {section}")
+        assert_accessible(page.locator("body"), f"dashboard {section} (Voila)")
+        page.screenshot(path=str(bs.SCREENSHOTS / f"present_{section}_page.png"))
+    finally:
+        server.stop()
