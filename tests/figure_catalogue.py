@@ -25,7 +25,8 @@ def _roofline():
     from course_kit import compute
     from course_kit.figures import compute as f
 
-    ops = {"decode": compute.attention_decode_intensity(8, 4096, 32, 128), "GEMM": compute.gemm_intensity(4096, 4096, 4096)}
+    ops = {"decode": compute.attention_decode_intensity(8, 4096, 32, 128),
+           "GEMM": compute.gemm_intensity(4096, 4096, 4096)}
     return [f.roofline_figure(operations=ops), f.roofline_figure(precision="fp32", intensity_range=(0.05, 500))]
 
 
@@ -86,12 +87,10 @@ def _intricacies():
 
 
 def _power():
-    from course_kit import power
-    from course_kit.figures import power as p
-
-    from course_kit import widgets
-
     from figure_tools import live_figures
+
+    from course_kit import power, widgets
+    from course_kit.figures import power as p
 
     rep = power.rack_report(power.seed_rack_items())
     return [p.rack_figure(rep), p.power_budget_figure(rep), *live_figures(widgets.rack_power()),
@@ -132,9 +131,9 @@ def _scenarios():
 
 
 def _widgets():
-    from course_kit import widgets
-
     from figure_tools import build_widget, live_figures
+
+    from course_kit import widgets
 
     # the rack widget's figure is figures/power.py's: it is in the "power" group
     return [f for name in sorted(widgets._WIDGETS) if name != "rack_power" for f in live_figures(build_widget(name))]
