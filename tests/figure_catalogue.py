@@ -25,7 +25,8 @@ def _roofline():
     from course_kit import compute
     from course_kit.figures import compute as f
 
-    ops = {"decode": compute.attention_decode_intensity(8, 4096, 32, 128), "GEMM": compute.gemm_intensity(4096, 4096, 4096)}
+    ops = {"decode": compute.attention_decode_intensity(8, 4096, 32, 128),
+           "GEMM": compute.gemm_intensity(4096, 4096, 4096)}
     return [f.roofline_figure(operations=ops), f.roofline_figure(precision="fp32", intensity_range=(0.05, 500))]
 
 
@@ -86,15 +87,27 @@ def _intricacies():
 
 
 def _power():
-    from course_kit import power
-    from course_kit.figures import power as p
-
-    from course_kit import widgets
-
     from figure_tools import live_figures
 
+    from course_kit import power, widgets
+    from course_kit.figures import power as p
+
     rep = power.rack_report(power.seed_rack_items())
-    return [p.rack_figure(rep), p.power_budget_figure(rep), *live_figures(widgets.rack_power())]
+    return [p.rack_figure(rep), p.power_budget_figure(rep), *live_figures(widgets.rack_power()),
+            *_k8s_placement()]
+
+
+def _k8s_placement():
+    from course_kit import gpu_k8s, mig
+    from course_kit.figures import gpu_k8s as g
+
+    layout = mig.layout("A100-80GB", "3g.40gb, 2g.20gb, 1g.10gb, 1g.10gb")
+    nodes = [gpu_k8s.gpu_node("a100-mig-0", "A100-80GB", [layout] * 2, "mixed"),
+             gpu_k8s.gpu_node("h100-0", "H100-SXM5-80GB", [None] * 2, "none")]
+    pods = ([gpu_k8s.pod_request(f"small-{i}", {"nvidia.com/mig-1g.10gb": 1}) for i in range(5)]
+            + [gpu_k8s.pod_request(f"mid-{i}", {"nvidia.com/mig-3g.40gb": 1}) for i in range(2)]
+            + [gpu_k8s.pod_request(f"whole-{i}", {"nvidia.com/gpu": 1}) for i in range(3)])
+    return [g.placement_figure(nodes, pods, gpu_k8s.place_pods(nodes, pods))]
 
 
 def _scenarios():
@@ -118,13 +131,12 @@ def _scenarios():
 
 
 def _widgets():
+    from figure_tools import build_widget, live_figures
+
     from course_kit import widgets
 
-    from figure_tools import live_figures
-
     # the rack widget's figure is figures/power.py's: it is in the "power" group
-    return [f for name in sorted(widgets._WIDGETS) if name != "rack_power"
-            for f in live_figures(getattr(widgets, name)())]
+    return [f for name in sorted(widgets._WIDGETS) if name != "rack_power" for f in live_figures(build_widget(name))]
 
 
 FIGURES = {"lifecycle": _lifecycle, "roofline": _roofline, "topology": _topology, "scheduling": _scheduling,

@@ -13,6 +13,17 @@ def live_figures(widget):
         yield from live_figures(child)
 
 
+#: arguments of widgets that need some (the others build with their defaults)
+WIDGET_ARGS = {"predict": {"prompt": "How many GPUs does a DGX H100 hold?", "answer": 8.0, "low": 0, "high": 64}}
+
+
+def build_widget(name: str):
+    """The registered widget ``name``, built as a notebook would."""
+    from course_kit import widgets
+
+    return getattr(widgets, name)(**WIDGET_ARGS.get(name, {}))
+
+
 _TRANSPARENT = {"white", "#ffffff", "#fff", "rgba(0,0,0,0)", "transparent"}
 
 

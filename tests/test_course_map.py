@@ -7,9 +7,9 @@ import re
 
 import nbformat
 import pytest
+from helpers import NOTEBOOKS, ROOT
 
 from course_kit import course_map, widgets
-from helpers import NOTEBOOKS, ROOT
 
 
 def test_readme_table_is_generated_from_the_map():
@@ -21,7 +21,8 @@ def test_readme_table_is_generated_from_the_map():
 def test_every_registered_widget_belongs_to_exactly_one_section_and_back():
     named = [w for s in course_map.SECTIONS for w in s.widgets]
     assert len(named) == len(set(named)), "a widget is listed in two sections"
-    assert sorted(named + list(course_map.TOOL_WIDGETS)) == sorted(widgets._WIDGETS), "course_map.SECTIONS and the widget registry differ"
+    assert sorted(named + list(course_map.TOOL_WIDGETS)) == sorted(widgets._WIDGETS), \
+        "course_map.SECTIONS and the widget registry differ"
 
 
 @pytest.mark.parametrize("section", course_map.SECTIONS, ids=lambda s: s.notebook)

@@ -13,10 +13,10 @@ import itertools
 import math
 
 import pytest
-
-from course_kit.figures import palette as pal
 from figure_catalogue import FIGURES
 from figure_tools import category_colours
+
+from course_kit.figures import palette as pal
 
 ALL = (*pal.CATEGORICAL, pal.NEUTRAL)
 KINDS = (None, *pal.CVD_KINDS)
@@ -75,13 +75,7 @@ def test_status_colours_read_as_text():
 
 
 def _all_figures():
-    out = []
-    for group, build in FIGURES.items():
-        marks = [pytest.mark.xfail(reason="figures/power.py is owned by the rack work (issue 14/15 item 4): "
-                                          "its colours move to the palette there", strict=False)] \
-            if group == "power" else []
-        out.append(pytest.param(group, build, id=group, marks=marks))
-    return out
+    return [pytest.param(group, build, id=group) for group, build in FIGURES.items()]
 
 
 @pytest.fixture(scope="module")
@@ -116,7 +110,8 @@ def test_text_inside_bars_reads_at_4_5_to_1(group, build, built):
                 continue
             if t.textposition is None and not t.texttemplate:
                 continue
-            fills = t.marker.color if isinstance(t.marker.color, (list, tuple)) else [t.marker.color] * max(1, len(t.x or ()))
+            fills = (t.marker.color if isinstance(t.marker.color, (list, tuple))
+                     else [t.marker.color] * max(1, len(t.x or ())))
             texts = t.textfont.color if isinstance(t.textfont.color, (list, tuple)) else [t.textfont.color] * len(fills)
             for fill, text in zip(fills, texts):
                 if fill is None:

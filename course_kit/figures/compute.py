@@ -102,7 +102,7 @@ def roofline_figure(catalog=None, *, precision: str = "fp16", operations=None,
                            xshift=3, bgcolor="rgba(255,255,255,0.85)", font={"size": 11})
     lines = []
     for name_ in skipped:  # wrap the list of skipped devices so the subtitle never runs off the figure
-        if lines and len(lines[-1]) + len(name_) < 80:
+        if lines and len(lines[-1]) + len(name_) < 60:
             lines[-1] += f", {name_}"
         else:
             lines.append(name_)

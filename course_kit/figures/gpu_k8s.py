@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
+from course_kit.figures import palette as pal
+
 __all__ = ["RESOURCE_COLORS", "placement_figure"]
 
-RESOURCE_COLORS = ("#4c78a8", "#f58518", "#54a24b", "#b279a2", "#e45756", "#72b7b2", "#9d755d", "#eeca3b")
-FREE = "#e8e8e8"
+RESOURCE_COLORS = pal.CATEGORICAL  # the kit's colour-vision-safe palette (pod names label every segment)
+FREE = pal.WHITE  # free capacity: white with a grey outline (the outline is the graphical element)
 
 
 def _short(resource: str) -> str:
@@ -43,12 +45,14 @@ def placement_figure(nodes, pods, placement, *, title: str = "Which pod landed w
     by_node = {n.name: n for n in nodes}
     fig = go.Figure()
     fig.add_bar(orientation="h", y=labels, x=[by_node[node].allocatable[r] for node, r in rows],
-                base=0, marker_color=FREE, name="free", hoverinfo="skip", width=0.7)
+                base=0, marker_color=FREE, marker_line_color=pal.NEUTRAL, marker_line_width=1.5, name="free",
+                hoverinfo="skip", width=0.7)
     for r in resources:
         seg = segments[r]
         if seg["x"]:
             fig.add_bar(orientation="h", y=seg["y"], x=seg["x"], base=seg["base"], text=seg["text"],
                         textposition="inside", insidetextanchor="middle", marker_color=color[r],
+                        textfont_color=pal.text_on(color[r]),
                         marker_line_color="white", marker_line_width=1.5, name=_short(r), width=0.7,
                         hovertemplate="%{text}: %{x} × " + _short(r) + "<extra></extra>")
     pending = placement.pending

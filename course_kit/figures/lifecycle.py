@@ -32,7 +32,10 @@ def waterfall_figure(result: BudgetResult) -> go.Figure:
     d = waterfall_data(result)
     # Stage times are costs, not gains: neutral blues instead of plotly's green "increasing" bars.
     fig = go.Figure(go.Waterfall(x=d["x"], y=d["y"], measure=d["measure"], name="mean latency",
-                                 texttemplate="%{delta:.1f}", textposition="outside",
+                                 # values inside the bars: outside, a value at the SLO's height
+                                 # printed over the SLO line
+                                 texttemplate="%{delta:.1f}", textposition="inside",
+                                 insidetextfont={"color": pal.text_on(_STAGE_COLOR)},
                                  increasing={"marker": {"color": _STAGE_COLOR}},
                                  totals={"marker": {"color": _TOTAL_COLOR}},
                                  connector={"line": {"color": pal.NEUTRAL}}))

@@ -160,7 +160,9 @@ def gantt_figure(result, *, color_by: str = "user", title: str | None = None) ->
     if result.held:
         fig.add_scatter(x=[None], y=[None], mode="markers", marker=dict(color=pal.NEUTRAL, size=10, symbol="x"),
                         name="hatched: held, never runs")
-    fig.update_yaxes(categoryorder="array", categoryarray=d["categories"][::-1], title="node · lane")
+    # tasks running at the same time on one node get a lane each: rows are "node · lane"
+    fig.update_yaxes(categoryorder="array", categoryarray=d["categories"][::-1],
+                     title="node · lane (a row per task running at once)")
     fig.update_layout(title=title or f"Schedule: {result.queue} / {result.placement}", xaxis_title="hours",
                       height=max(260, 18 * len(d["categories"]) + 110), margin=_MARGIN, bargap=0.15)
     return fig

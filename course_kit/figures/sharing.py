@@ -24,12 +24,14 @@ def time_slicing_figure(rows, *, n_tenants: int, switch_ms: float, mark_ms=(100,
                              line={"color": pal.VERMILLION, "dash": "dash"}, marker={"symbol": "square"}), 1, 2)
     fig.add_trace(go.Scatter(x=x, y=[r["mean_wait_ms"] for r in rows], name="mean wait", mode="lines+markers",
                              line={"color": pal.BLUE}, marker={"symbol": "diamond"}), 1, 2)
-    for m in mark_ms:  # the slice lengths the text discusses, labelled in both panels
+    for k, m in enumerate(mark_ms):  # the slice lengths the text discusses, labelled in both panels
         for col, xref in ((1, "x"), (2, "x2")):
             fig.add_vline(x=m, line_dash="dot", line_color=pal.NEUTRAL, row=1, col=col)
             # placed by hand: on a log axis an annotation's x is log10(value) (add_vline's own
             # annotation takes the raw value and blows the axis range up)
-            fig.add_annotation(x=math.log10(m), xref=xref, y=1, yref=f"{'y' if col == 1 else 'y2'} domain",
+            # neighbouring marks (100 and 200 ms on a log axis) are staggered so their labels never touch
+            fig.add_annotation(x=math.log10(m), xref=xref, y=1 - 0.09 * (k % 2),
+                               yref=f"{'y' if col == 1 else 'y2'} domain",
                                text=f"{m:g} ms", showarrow=False, xanchor="left", yanchor="top", xshift=2,
                                font={"size": 10, "color": "#444444"})
     fig.update_xaxes(type="log", dtick=1, title="time slice (ms)")

@@ -111,10 +111,13 @@ def empty_topology_figure(widget: bool = False):
         traces.append(go.Scatter(x=[], y=[], mode="markers", name=name, hoverinfo="text",
                                  marker={"color": color, "symbol": symbol, "size": 8}))
     layout = go.Layout(
-        height=420, margin={"l": 40, "r": 10, "t": 40, "b": 30}, showlegend=True,
+        height=420, margin={"l": 120, "r": 10, "t": 50, "b": 30}, showlegend=True,
         xaxis={"visible": False, "range": [-0.02, 1.02]},
-        yaxis={"title": "layer (hosts at the bottom)", "tickmode": "array",
-               "tickvals": [-1, 0, 1, 2, 3], "ticktext": ["NVLink", "hosts", "edge/leaf", "agg / spine", "core"],
+        # NVSwitches (a server's NVLink domain) sit below its GPUs, so the axis does not claim
+        # "hosts at the bottom"
+        yaxis={"title": "layer", "tickmode": "array",
+               "tickvals": [-1, 0, 1, 2, 3], "ticktext": ["NVSwitch (NVLink)", "hosts / GPUs", "edge / leaf",
+                                                        "agg / spine", "core"],
                "range": [-1.4, 3.4], "zeroline": False},
         legend={"orientation": "h", "y": -0.05},
     )

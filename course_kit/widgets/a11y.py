@@ -13,8 +13,8 @@ JupyterLab and in Voila alike). On render, and whenever the panel's DOM changes,
   skip key events from inside such an element, so ArrowDown on a focused dropdown changes the
   option instead of selecting the next cell (JupyterLab only exempts ``:read-write`` elements,
   which a ``<select>``, a radio button or a slider handle is not);
-* gives each figure ``role=img`` and a one-sentence ``aria-label`` (from :func:`alt_text`, kept
-  current by the panel), the read-outs ``role=status`` + ``aria-live=polite`` (results are
+* gives each figure's drawing (its first ``svg``) ``role=img`` and a one-sentence ``aria-label``
+  (from :func:`alt_text`, kept current by the panel), the read-outs ``role=status`` + ``aria-live=polite`` (results are
   announced), the panel ``role=region`` named by its title;
 * adds a visible focus ring (3 px, the palette's blue, >= 3:1 on white) to everything in the panel.
 """
@@ -76,8 +76,13 @@ function apply(root, model) {
     b.setAttribute("tabindex", "-1"));
   const alts = model.get("alts") || [];
   root.querySelectorAll(".js-plotly-plot").forEach((fig, i) => {
-    fig.setAttribute("role", "img");
-    if (alts[i] && fig.getAttribute("aria-label") !== alts[i]) fig.setAttribute("aria-label", alts[i]);
+    // the name goes on the drawing (the first svg), not on the container: the container also holds
+    // the mode bar's buttons, and an image must not contain controls
+    if (fig.getAttribute("role") === "img") fig.removeAttribute("role");
+    const svg = fig.querySelector("svg.main-svg");
+    if (!svg) return;
+    svg.setAttribute("role", "img");
+    if (alts[i] && svg.getAttribute("aria-label") !== alts[i]) svg.setAttribute("aria-label", alts[i]);
   });
   root.querySelectorAll(".ck-live").forEach((r) => {
     r.setAttribute("role", "status");

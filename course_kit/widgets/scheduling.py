@@ -128,7 +128,7 @@ def scheduler_playground(*, n_jobs: int = 40, nodes: int = 4, seed: int = 0) -> 
                 bar.visible, fig.data[1].visible = True, False
                 fig.layout.yaxis.categoryorder = "array"
                 fig.layout.yaxis.categoryarray = d["categories"][::-1]
-                fig.layout.yaxis.title = "node · lane"
+                fig.layout.yaxis.title = "node · lane (a row per task running at once)"
                 fig.layout.height = max(260, 16 * len(d["categories"]) + 110)
             else:
                 d = figs.heatmap_data(r, bins=100)
