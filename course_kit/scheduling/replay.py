@@ -1,6 +1,6 @@
 """The FGD paper's trace replay (Weng et al., ATC'23, Fig. 7 and Fig. 9(a)): arrivals only.
 
-Protocol (fgd-protocol.md; authors' simulator ``pkg/simulator/core.go``, ``simulator.go``,
+Protocol (docs/sources.md#fgd-protocol; authors' simulator ``pkg/simulator/core.go``, ``simulator.go``,
 ``experiments/analysis/merge_*_discrete.py``):
 
 1. The typical task shapes (target workload *M*) come from the **original** pod list (≥ 95 %).
@@ -38,7 +38,7 @@ from course_kit.scheduling.traces import load_openb  # noqa: F401  (doctest)
 __all__ = ["fragmentation_experiment", "replay_arrivals", "PAPER_UNALLOCATED_PCT", "ReplayTrace"]
 
 #: Published unallocated GPU % on the default trace at arrived = 100 % and 130 % (median of seeds
-#: 42..51), fgd-protocol.md; Weng et al., ATC'23, Fig. 9(a).
+#: 42..51), docs/sources.md#fgd-protocol; Weng et al., ATC'23, Fig. 9(a).
 PAPER_UNALLOCATED_PCT = {
     "random": (13.75, 12.62), "dotprod": (9.45, 9.20), "clustering": (8.42, 8.21),
     "packing": (8.20, 7.94), "bestfit": (7.09, 6.89), "fgd": (4.77, 4.60),
