@@ -65,6 +65,11 @@ __all__ = [
     "gpu_thermal_status",
     "rack_report",
     "q4_report",
+    "COOLANTS",
+    "LIQUID_HEAT_FRACTION",
+    "split_heat_w",
+    "coolant_flow_kg_per_s",
+    "coolant_flow_l_per_min",
 ]
 
 #: 1 W = 3.412 BTU/h (docs/sources.md#thermal).
@@ -528,6 +533,54 @@ def gpu_thermal_status(gpu_temp_c, sku: str = "A100 (8-GPU node)") -> str:
     return "normal"
 
 
+# --------------------------------------------------------------------------- liquid cooling
+
+#: Coolant (c_p J/(kg·K), density kg/m³) at 25 °C, CoolProp 8.0.0 (``docs/sources.md#coolant-properties``).
+COOLANTS = {"water": (4181.0, 997.0), "PG25": (3933.0, 1017.0)}
+
+#: Share of a server's heat carried by its cold plates. GB200 compute tray: liquid-cooled GPUs and Grace
+#: CPUs at their power-management limits, (4 × 1,200 + 2 × 420) W / 6,667 W ≈ 0.85; derived, Medium
+#: (``docs/sources.md#liquid-fraction``). Air-cooled servers: 0.
+LIQUID_HEAT_FRACTION = {"GB200 NVL72 compute tray": (4 * 1200 + 2 * 420) / 6667}
+
+
+def split_heat_w(heat_w, liquid_fraction) -> tuple[float, float]:
+    """(to liquid, to air) in W: the cold plates take ``liquid_fraction`` of the heat, the air the rest.
+
+    >>> split_heat_w(120_000, 0.85)
+    (102000.0, 18000.0)
+    """
+    heat_w = check_number("heat_w", heat_w, low=0, high=1e8)
+    f = check_number("liquid_fraction", liquid_fraction, low=0, high=1)
+    liquid = heat_w * f
+    return liquid, heat_w - liquid
+
+
+def coolant_flow_kg_per_s(heat_w, delta_t_c, cp_j_per_kg_k=4181.0) -> float:
+    """Mass flow that carries ``heat_w`` with a coolant temperature rise ``delta_t_c``: ṁ = Q / (c_p·ΔT).
+
+    ``docs/sources.md#coolant-properties``: 120 kW into water with a 10 K rise needs 2.87 kg/s.
+
+    >>> round(coolant_flow_kg_per_s(120_000, 10), 2)
+    2.87
+    """
+    heat_w = check_number("heat_w", heat_w, low=0, high=1e8)
+    dt = check_number("delta_t_c", delta_t_c, low=0, high=60, low_inclusive=False)
+    cp = check_number("cp_j_per_kg_k", cp_j_per_kg_k, low=1000, high=5000)
+    return heat_w / (cp * dt)
+
+
+def coolant_flow_l_per_min(heat_w, delta_t_c, coolant: str = "water") -> float:
+    """Volume flow in litres per minute: ṁ / ρ · 60,000, for a coolant of :data:`COOLANTS`.
+
+    >>> round(coolant_flow_l_per_min(120_000, 10)), round(coolant_flow_l_per_min(120_000, 10, "PG25"))
+    (173, 180)
+    """
+    coolant = check_choice("coolant", coolant, list(COOLANTS))
+    cp, rho = COOLANTS[coolant]
+    return coolant_flow_kg_per_s(heat_w, delta_t_c, cp) / rho * 60_000
+
+
 # --------------------------------------------------------------------------- rack report
 
 
@@ -551,6 +604,12 @@ class RackReport:
     cooling_capacity_w: float
     ashrae: AshraeResult
     warnings: tuple[str, ...]
+    liquid_fraction: float = 0.0
+    liquid_heat_w: float = 0.0
+    air_heat_w: float = 0.0
+    coolant: str = "water"
+    coolant_delta_t_c: float = 10.0
+    coolant_flow_l_min: float = 0.0
 
     @property
     def ok(self) -> bool:
@@ -570,13 +629,18 @@ def rack_report(
     derate: float = 0.8,
     cooling_capacity_w: float = 40_000.0,
     ashrae_class: str = "A1",
+    liquid_fraction: float = 0.0,
+    coolant: str = "water",
+    coolant_delta_t_c: float = 10.0,
 ) -> RackReport:
     """Build the rack and evaluate it: U space, IT load, BTU/h, CFM, amps per phase, ASHRAE, cooling.
 
     The IT load counts **every requested item**, mounted or overflowing (it is what you are trying
     to install). Warnings: over U space, over circuit (current > ``derate × breaker_a``), over
     room cooling (heat > ``cooling_capacity_w``), inlet outside the ASHRAE recommended/allowable
-    range.
+    range. With ``liquid_fraction`` > 0 the cold plates take that share of the heat (to a coolant loop
+    of ``coolant`` warming by ``coolant_delta_t_c``); the air, the airflow and the room-cooling check
+    only see the rest.
 
     >>> r = q4_report()
     >>> r.it_load_w, r.layout.requested_u
@@ -594,15 +658,18 @@ def rack_report(
     derate = check_number("derate", derate, low=0.5, high=1.0)
     limit = breaker_a * derate
     ash = ashrae_check(inlet_c, ashrae_class)
+    liquid_w, air_w = split_heat_w(load, liquid_fraction)
+    flow = coolant_flow_l_per_min(liquid_w, coolant_delta_t_c, coolant)
     warnings = []
     if layout.overflow:
         warnings.append(
             f"over U space: {layout.requested_u}U of equipment in a {layout.rack_u}U rack "
             f"({layout.requested_u - layout.used_u}U / {len(layout.overflow)} item(s) do not fit)"
         )
-    if load > cooling:
+    if air_w > cooling:
+        what = "heat" if liquid_w == 0 else "heat to air"
         warnings.append(
-            f"over room cooling: {load / 1000:.1f} kW of heat > {cooling / 1000:.1f} kW cooling capacity "
+            f"over room cooling: {air_w / 1000:.1f} kW of {what} > {cooling / 1000:.1f} kW cooling capacity "
             f"(a capacity problem, not an airflow problem)"
         )
     if current > limit:
@@ -618,7 +685,7 @@ def rack_report(
         layout=layout,
         it_load_w=load,
         heat_btu_h=heat_btu_per_h(load),
-        airflow_cfm=airflow_cfm(load, delta_t_c),
+        airflow_cfm=airflow_cfm(air_w, delta_t_c),
         delta_t_c=delta_t_c,
         inlet_c=inlet_c,
         exhaust_c=inlet_c + delta_t_c,
@@ -631,6 +698,12 @@ def rack_report(
         cooling_capacity_w=cooling,
         ashrae=ash,
         warnings=tuple(warnings),
+        liquid_fraction=float(liquid_fraction),
+        liquid_heat_w=liquid_w,
+        air_heat_w=air_w,
+        coolant=coolant,
+        coolant_delta_t_c=float(coolant_delta_t_c),
+        coolant_flow_l_min=flow,
     )
 
 

@@ -189,3 +189,52 @@ def test_public_functions_raise_only_value_error(fn, a, b, c):
         calls.get(fn, lambda: f(a, b))()
     except ValueError:
         pass
+
+
+# ----------------------------------------------------------------------------- liquid cooling (issue 14)
+
+
+def test_coolant_flow_matches_hand_calculation():
+    # Q = m_dot * c_p * dT: 120 kW, water c_p 4,181 J/(kg K) and 997 kg/m3 at 25 C (CoolProp), 10 K rise
+    m_dot = 120_000 / (4181 * 10)
+    assert power.coolant_flow_kg_per_s(120_000, 10) == pytest.approx(m_dot)
+    assert power.coolant_flow_l_per_min(120_000, 10) == pytest.approx(m_dot / 997 * 60_000)
+    # the published worked example (sources: 2.87 kg/s, ~173 L/min; PG25 ~180 L/min)
+    assert power.coolant_flow_l_per_min(120_000, 10) == pytest.approx(173, abs=1)
+    assert power.coolant_flow_l_per_min(120_000, 10, "PG25") == pytest.approx(180, abs=1.5)
+
+
+@given(st.floats(1, 2e5), st.floats(0.5, 40), st.floats(0.5, 40))
+def test_coolant_flow_halves_when_delta_t_doubles_and_glycol_needs_more(heat, dt, dt2):
+    ratio = power.coolant_flow_l_per_min(heat, dt) / power.coolant_flow_l_per_min(heat, dt2)
+    assert ratio == pytest.approx(dt2 / dt)
+    assert power.coolant_flow_l_per_min(heat, dt, "PG25") > power.coolant_flow_l_per_min(heat, dt)
+
+
+def test_gb200_tray_row_and_liquid_share():
+    row = power.server_catalog()["GB200 NVL72 compute tray"]
+    assert (row["height_u"], row["max_power_w"], row["gpus"]) == (1, 6667, 4)
+    assert row["source"].startswith("docs/sources.md#gb200-nvl72")
+    # 18 trays per NVL72 rack: ~120 kW (press figure), liquid share from GPU + Grace limits
+    assert power.it_load_w([("GB200 NVL72 compute tray", 18)]) == pytest.approx(120_000, rel=0.001)
+    assert power.LIQUID_HEAT_FRACTION["GB200 NVL72 compute tray"] == pytest.approx(5640 / 6667)
+
+
+def test_liquid_share_moves_heat_off_the_air():
+    items = [("GB200 NVL72 compute tray", 18)]
+    air = power.rack_report(items, rack_u=48, cooling_capacity_w=40_000)
+    liquid = power.rack_report(items, rack_u=48, cooling_capacity_w=40_000, liquid_fraction=0.85)
+    assert any(w.startswith("over room cooling") for w in air.warnings)
+    assert not any(w.startswith("over room cooling") for w in liquid.warnings)  # 18 kW to air < 40 kW
+    assert liquid.airflow_cfm == pytest.approx(0.15 * air.airflow_cfm)
+    assert liquid.liquid_heat_w + liquid.air_heat_w == pytest.approx(liquid.it_load_w)
+    assert liquid.coolant_flow_l_min == pytest.approx(0.85 * liquid.it_load_w / (4181 * 10) / 997 * 60_000)
+    assert air.coolant_flow_l_min == 0
+
+
+@pytest.mark.parametrize("kwargs, name", [({"liquid_fraction": 1.5}, "liquid_fraction"),
+                                          ({"liquid_fraction": 0.5, "coolant_delta_t_c": 0}, "delta_t_c"),
+                                          ({"coolant": "beer"}, "coolant")])
+def test_liquid_bad_input(kwargs, name):
+    with pytest.raises(ValueError, match=name):
+        power.rack_report([("DGX H100", 1)], **kwargs)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
-__all__ = ["KIND_COLORS", "rack_figure", "update_rack_figure", "power_budget_figure"]
+__all__ = ["KIND_COLORS", "rack_figure", "update_rack_figure", "rack_dtick_u", "power_budget_figure"]
 
 KIND_COLORS = {
     "gpu_server": "#76b900",
@@ -84,10 +84,20 @@ def update_rack_figure(fig, report) -> None:
                  fillcolor="rgba(0,0,0,0)", layer="below"),
         ]
         fig.layout.yaxis.range = [0, top]
+        fig.layout.yaxis.dtick = rack_dtick_u(top)
         fig.layout.title = (
             f"{lay.rack_u}U rack: {lay.used_u}U used, {len(lay.overflow)} item(s) do not fit · "
             f"{report.it_load_w / 1000:.1f} kW"
         )
+
+
+def rack_dtick_u(top_u: float) -> int:
+    """Tick spacing for the U axis: 6U up to 60U, then a multiple of 6 that keeps about 12 ticks.
+
+    >>> rack_dtick_u(43), rack_dtick_u(200), rack_dtick_u(800)
+    (6, 18, 72)
+    """
+    return 6 if top_u <= 72 else 6 * -(-int(top_u) // 72)
 
 
 def power_budget_figure(report):

@@ -14,6 +14,7 @@ import plotly.graph_objects as go
 
 from course_kit import compute
 from course_kit.figures import compute as cfig
+from course_kit.figures import palette as pal
 from course_kit.widgets.base import Panel, initial_values
 
 __all__ = ["roofline_explorer", "DEFAULTS"]
@@ -67,7 +68,7 @@ def roofline_explorer(**overrides) -> Panel:
                                                 style=style, layout=lay)
     boxes = {op: w.VBox([controls[n] for n in names]) for op, names in _SHAPE.items()}
     layout_controls = w.HBox([w.VBox([controls[n] for n in ("precision", "operation", "device", "dtype_bytes")]),
-                              *boxes.values()])
+                              *boxes.values()], layout=w.Layout(flex_flow="row wrap"))
 
     fig = go.FigureWidget()
     readout_html = w.HTML()
@@ -88,7 +89,7 @@ def roofline_explorer(**overrides) -> Panel:
                 fig.data = ()
                 fig.add_traces(list(base.data))
                 fig.add_trace(go.Scatter(x=[ai, ai], y=[0.001, 1e4], mode="lines", name="operation",
-                                         line={"dash": "dot", "color": "black"}))
+                                         line={"dash": "dot", "color": pal.BLACK}))
                 fig.layout = base.layout
                 fig.layout.yaxis.range = [-2, 4]
             state["precision"] = v["precision"]

@@ -85,7 +85,7 @@ def topology_explorer(**overrides) -> Panel:
     fat_box = w.VBox([controls["k"], controls["link_gbps"]])
     ls_box = w.VBox([controls[n] for n in ("spines", "leaves", "hosts_per_leaf", "host_gbps", "uplink_gbps")])
     common = w.VBox([controls["topology"], controls["switch_latency_ns"], controls["cable_m"]])
-    layout_controls = w.HBox([common, fat_box, ls_box])
+    layout_controls = w.HBox([common, fat_box, ls_box], layout=w.Layout(flex_flow="row wrap"))
 
     fig = tfig.empty_topology_figure(widget=True)
     readout_html = w.HTML()
@@ -143,7 +143,7 @@ def topology_explorer(**overrides) -> Panel:
         state.clear()
         state.update(readout)
 
-    panel = Panel(controls, update, outputs=[w.HBox([fig, readout_html])],
+    panel = Panel(controls, update, outputs=[w.HBox([fig, readout_html], layout=w.Layout(flex_flow="row wrap"))],
                   title="Topology explorer: fat-tree vs leaf-spine", layout_controls=layout_controls)
     panel.figure = fig
     panel.readout = state
