@@ -102,7 +102,7 @@ CLAIMS = [
      lambda: frontiers.dna_density_bytes_per_gram(2) / 1e20, 0.01),
     ("10_frontiers.ipynb", r"The text's 10¹⁸ B/g is (\d+)× below the bound",
      lambda: frontiers.dna_density_bytes_per_gram(2) / 1e18, 0.02),
-    ("10_frontiers.ipynb", r"costs \*\*\\?\$(\d+) million\*\*",
+    ("10_frontiers.ipynb", r"costs \*\*\\{0,2}\$(\d+) million\*\*",
      lambda: frontiers.seed_dna_cost_contradiction()["synthesis_usd_per_gb"] / 1e6, 1e-6),
     ("10_frontiers.ipynb", r"\(2 / log₂3 ≈ ([\d.]+)\)", lambda: 2 / math.log2(3), 0.005),
 ]

@@ -58,6 +58,14 @@ LITERAL = {
     "**Erratum — errors compound over gates, not layers.**":
         "**Erratum — errors compound over gates, not layers** "
         "([docs/sources.md#erratum-62](../docs/sources.md#erratum-62)).",
+    "**Erratum: `limits.nvidia.com/gpu` in a ResourceQuota.**":
+        "**Erratum: `limits.nvidia.com/gpu` in a ResourceQuota** "
+        "([docs/sources.md#erratum-46](../docs/sources.md#erratum-46)).",
+    '**Erratum: a namespace label `priority-class: "research"` assigns no priority.**':
+        '**Erratum: a namespace label `priority-class: "research"` assigns no priority** '
+        "([docs/sources.md#erratum-63](../docs/sources.md#erratum-63)).",
+    '**Erratum: the "fair-share ConfigMap".**':
+        '**Erratum: the "fair-share ConfigMap"** ([docs/sources.md#erratum-48](../docs/sources.md#erratum-48)).',
 }
 
 # files of the old shared folder that a clone does not have
