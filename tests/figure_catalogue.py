@@ -123,7 +123,7 @@ def _widgets():
     from figure_tools import live_figures
 
     # the rack widget's figure is figures/power.py's: it is in the "power" group
-    return [f for name in sorted(widgets._WIDGETS) if name != "rack_power"
+    return [f for name in sorted(widgets._WIDGETS) if name not in ("rack_power", "predict")
             for f in live_figures(getattr(widgets, name)())]
 
 

@@ -51,7 +51,7 @@ def _assert_state_current(panel) -> int:
     return len(figs)
 
 
-@pytest.mark.parametrize("name", sorted(widgets._WIDGETS))
+@pytest.mark.parametrize("name", sorted(set(widgets._WIDGETS) - {"predict"}))   # predict has no figure
 def test_full_state_is_current_after_build(name):
     _assert_state_current(getattr(widgets, name)())
 

@@ -198,8 +198,8 @@ def predict(prompt: str, answer: float, *, unit: str = "", low: float | None = N
 
     controls = {"guess": guess, "check": button}
     row = w.HBox([guess, unit_label, button])
-    panel = Panel(controls, update, outputs=[reveal], layout_controls=w.VBox(
-        [w.HTML(f"<div style='font-family:sans-serif'><b>Predict.</b> {prompt}</div>"), row]))
+    panel = Panel(controls, update, outputs=[reveal], title="Predict, then check", layout_controls=w.VBox(
+        [w.HTML(f"<div style='font-family:sans-serif'>{prompt}</div>"), row]))
     panel.guesses = []
     panel.result = None
     panel.reveal = reveal
