@@ -86,6 +86,8 @@ def parse_guess(text, *, low: float | None = None, high: float | None = None) ->
     ValueError: guess must be in [0, 1000]; got 2000
     """
     raw = "" if text is None else str(text).strip()
+    if len(raw) > 40:   # a pasted essay is not a number; do not echo all of it back
+        raise ValueError(f"guess must be a number; got {raw[:20]!r}… ({len(raw)} characters)")
     if not raw:
         raise ValueError("guess is empty: type a number, then press Check")
     cleaned = raw.replace(",", "").replace("_", "").replace(" ", "")
