@@ -46,7 +46,11 @@ TITLES = {
     "mig_partitioner": "MIG partitioner",
     "roofline_explorer": "Roofline explorer",
     "scheduler_playground": "Scheduler playground",
+    "predict": "Predict, then check",
 }
+#: Widgets that take arguments: the expression their one-cell notebook displays.
+EXPRESSIONS = {"predict": 'ck.widgets.predict("How many GPUs does a DGX A100 hold?", 8, unit="GPUs", '
+                          'low=0, high=100, explain="SECRET-EXPLANATION: eight A100 SXM4 GPUs.")'}
 #: Widgets exercised inside their real section notebook (Run All from the menu, as a learner does).
 IN_SECTION = {"widget_check": "notebooks/00_welcome.ipynb", "latency_budget": "notebooks/01_lifecycle.ipynb"}
 
@@ -66,7 +70,7 @@ def lab_root(tmp_path_factory) -> Path:
     shutil.copytree(ROOT / "notebooks", root / "notebooks")
     (root / "browser").mkdir()
     for name in registered_widgets():
-        bs.widget_notebook(root / "browser" / f"{name}.ipynb", f"ck.widgets.{name}()")
+        bs.widget_notebook(root / "browser" / f"{name}.ipynb", EXPRESSIONS.get(name, f"ck.widgets.{name}()"))
     return root
 
 
@@ -189,12 +193,12 @@ def table_value(out, row: str) -> str:
     return cell.first.locator("td").nth(1).inner_text(timeout=2_000)
 
 
-def find_widget(nb, title: str):
+def find_widget(nb, title: str, *, plot: bool = True):
     """The output (``.jp-OutputArea-output`` in Lab, ``.jp-OutputArea-output`` in Voila) holding
-    the Panel titled ``title``."""
+    the Panel titled ``title`` (with a plotly figure unless ``plot`` is false)."""
     head = nb.page.locator(".widget-html-content", has_text=re.compile(rf"^\s*{re.escape(title)}"))
     out = nb.locator(".jp-OutputArea-output", has=head).first
-    out.locator(".js-plotly-plot").first.wait_for(state="visible", timeout=60_000)
+    (out.locator(".js-plotly-plot").first if plot else head.first).wait_for(state="visible", timeout=60_000)
     return out
 
 
@@ -367,6 +371,22 @@ def scenario_scheduler_playground(out) -> None:
     assert f"on {n0 + 2}×" in title(), "the chart keeps its last valid state"
 
 
+def scenario_predict(out) -> None:
+    """Nothing of the answer before the check; a bad guess is shown inline; a guess of 4 for 8 reveals
+    the true value, "1/2 of the true value" and the explanation."""
+    assert "SECRET-EXPLANATION" not in out.inner_text() and "True value" not in out.inner_text()
+    guess = control(out, "Your guess")
+    check = out.locator("button", has_text="Check")
+    type_into(guess, "lots")
+    check.click()
+    poll(lambda: "guess must be a number; got 'lots'" in error_text(out), what="the inline error for 'lots'")
+    assert "True value" not in out.inner_text()
+    type_into(guess, 4)
+    check.click()
+    text = poll(lambda: (t := out.inner_text()) and "True value: 8 GPUs" in t and t, what="the reveal")
+    assert "1/2 of the true value" in text and "SECRET-EXPLANATION" in text and not error_text(out)
+
+
 def scenario_generic(out) -> None:
     """For a widget without its own scenario: pick another option in its first dropdown and check
     that a figure or a read-out changed."""
@@ -392,6 +412,7 @@ SCENARIOS = {
     "mig_partitioner": scenario_mig_partitioner,
     "roofline_explorer": scenario_roofline_explorer,
     "scheduler_playground": scenario_scheduler_playground,
+    "predict": scenario_predict,
 }
 
 
@@ -446,7 +467,7 @@ def test_widget_in_jupyterlab(name, lab, lab_page):
         nb = bs.open_notebook(page, lab, f"browser/{name}.ipynb")
         page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
     title = TITLES.get(name)
-    out = find_widget(nb, title) if title else nb.locator(".jp-OutputArea-output").filter(
+    out = find_widget(nb, title, plot=name != "predict") if title else nb.locator(".jp-OutputArea-output").filter(
         has=page.locator(".js-plotly-plot")).first
     if not title:
         out.wait_for(timeout=60_000)
@@ -490,3 +511,25 @@ def test_present_serves_an_offline_dashboard_without_code(tmp_path, page):
     finally:
         server.stop()
     assert server.proc.returncode is not None
+
+
+def test_present_predict_box_and_find_the_error_reveal(tmp_path, page):
+    """``course-kit present 10``: in Voila a predict box shows the true value only after Check, and a
+    find-the-error erratum stays collapsed until its summary is clicked."""
+    server = bs.start_present("10", tmp_path)
+    try:
+        page.goto(server.extra["page_url"], timeout=120_000)
+        body = page.locator("body")
+        out = find_widget(body, TITLES["predict"], plot=False)
+        assert "True value" not in out.inner_text()
+        type_into(control(out, "Your guess"), 1000)
+        out.locator("button", has_text="Check").click()
+        poll(lambda: "True value" in out.inner_text(), what="the predict box to reveal after Check")
+        details = page.locator("details").filter(has_text="errors compound over gates").first
+        erratum = details.locator("blockquote").first
+        assert not erratum.is_visible(), "the erratum must start collapsed"
+        details.locator("summary").click()
+        poll(lambda: erratum.is_visible(), what="the erratum to open")
+        assert_clean(body, page, "dashboard 10")
+    finally:
+        server.stop()
