@@ -14,7 +14,7 @@ import re
 
 import pytest
 
-from course_kit import compute, frontiers, kpi, network
+from course_kit import compute, frontiers, kpi, network, power
 from course_kit import lifecycle as lc
 from tests.helpers import ROOT
 
@@ -89,6 +89,12 @@ CLAIMS = [
     ("07_assessments.ipynb", r"\(p95 ≈ (\d+) ms end to end\)", lambda: _handoff()[1], 0.05),
     ("07_assessments.ipynb", r"running batches of ~(\d+) at just under",
      lambda: compute.serving_plan("AMD EPYC 9654 (Genoa)").batch_size, 0.05),
+    ("07_assessments.ipynb", r"⌊40 / 6\.5⌋ = (\d+) systems",
+     lambda: 40_000 // power.server_catalog()["DGX A100"]["max_power_w"], 0),
+    ("07_assessments.ipynb", r"systems \((\d+) kW, \d+U\)",
+     lambda: power.rack_report([("DGX A100", 6)], cooling_capacity_w=40_000).it_load_w / 1000, 0),
+    ("07_assessments.ipynb", r"systems \(\d+ kW, (\d+)U\)",
+     lambda: power.rack_report([("DGX A100", 6)], cooling_capacity_w=40_000).layout.used_u, 0),
     ("09_best_practices.ipynb", r"is down (\d+) % of the time", lambda: (1 - 0.999**64) * 100, 0.05),
     ("09_best_practices.ipynb", r"allows \(1 − 0\.999\) × 30 days = \*\*([\d.]+) minutes\*\*",
      lambda: kpi.error_budget_minutes(0.999, 30), 1e-6),
@@ -106,6 +112,31 @@ CLAIMS = [
      lambda: frontiers.seed_dna_cost_contradiction()["synthesis_usd_per_gb"] / 1e6, 1e-6),
     ("10_frontiers.ipynb", r"\(2 / log₂3 ≈ ([\d.]+)\)", lambda: 2 / math.log2(3), 0.005),
 ]
+
+
+def _fifo_ratio(leaf):
+    f = kpi.queue_share_experiment("fifo", nodes=8, jobs_per_leaf=300, horizon_h=6).set_index("leaf")
+    return f.loc[leaf, "ratio"]
+
+
+# (notebook, phrase, predicate on what the notebook computes): prose that states a bound or a range
+BOUNDS = [
+    ("02_compute.ipynb", r"\(H200, MI300X, B200\) pull the ridge back to about 200–280",
+     lambda: all(196 <= _ridge(n) <= 286 for n in ("H200 SXM 141GB", "MI300X", "B200 HGX 180GB"))),
+    ("04_scheduling.ipynb", r"about 144 GPUs",
+     lambda: 130 <= (_fgd_medians_at_100()["bestfit"] - _fgd_medians_at_100()["fgd"]) / 100 * 6212 <= 158),
+    ("09_best_practices.ipynb", r"experimentation gets more than three times its share",
+     lambda: _fifo_ratio("experimentation") > 3),
+    ("09_best_practices.ipynb", r"and ml_serving less than half", lambda: _fifo_ratio("ml_serving") < 0.5),
+    ("10_frontiers.ipynb", r"fifty times below, a few hundred",
+     lambda: all(100 <= _qec(2e-4, t) < 1000 for t in (1e-9, 1e-12, 1e-15))),
+]
+
+
+@pytest.mark.parametrize("notebook, phrase, holds", BOUNDS, ids=[f"{b[0][:2]}:{b[1][:40]}" for b in BOUNDS])
+def test_prose_bound_holds_for_the_computed_values(notebook, phrase, holds):
+    assert re.search(phrase, _markdown(notebook)), f"{notebook}: phrase {phrase!r} not found"
+    assert holds(), f"{notebook}: {phrase!r} no longer holds for what the notebook computes"
 
 
 @pytest.mark.parametrize("notebook, phrase, value, rel_tol", CLAIMS,
