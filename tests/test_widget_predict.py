@@ -28,7 +28,7 @@ def _page_state(panel) -> str:
 
 
 def _panel(**kw):
-    args = dict(unit="GB/s", low=0, high=10_000, explain=SECRET)
+    args = {"unit": "GB/s", "low": 0, "high": 10_000, "explain": SECRET}
     args.update(kw)
     return predict("Bandwidth of one link?", 4321.5, **args)
 

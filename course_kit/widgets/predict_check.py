@@ -40,7 +40,7 @@ import traitlets
 from course_kit._validate import check_number
 from course_kit.widgets.base import Panel
 
-__all__ = ["predict", "parse_guess", "compare"]
+__all__ = ["compare", "parse_guess", "predict"]
 
 _REVEAL_STYLE = (
     "border-left:4px solid #1a73e8;background:#f1f6fe;padding:6px 10px;margin:4px 0;"
