@@ -33,7 +33,7 @@ from course_kit.scheduling.cluster import Cluster
 from course_kit.scheduling.fragmentation import TypicalPods
 from course_kit.scheduling.jobs import MILLI, Demand
 from course_kit.scheduling.placement import PLACEMENT_POLICIES, TRACE_POLICIES, PlacementPolicy, get_policy
-from course_kit.scheduling.traces import load_openb  # noqa: F401  (doctest)
+from course_kit.scheduling.traces import load_openb
 
 __all__ = ["fragmentation_experiment", "replay_arrivals", "PAPER_UNALLOCATED_PCT", "ReplayTrace",
            "fragmentation_runs", "medians_of_runs", "cached_fragmentation_runs", "FRAGMENTATION_CACHE"]
