@@ -28,23 +28,26 @@ if TYPE_CHECKING:
     from course_kit import assessments as assessments
     from course_kit import checks as checks
     from course_kit import cli as cli
+    from course_kit import collectives as collectives
     from course_kit import compute as compute
+    from course_kit import course as course
     from course_kit import course_map as course_map
-    from course_kit import exercise_build as exercise_build
     from course_kit import figures as figures
     from course_kit import frontiers as frontiers
-    from course_kit import gradebook as gradebook
-    from course_kit import grading as grading
+    from course_kit import gpu_k8s as gpu_k8s
     from course_kit import k8s as k8s
+    from course_kit import k8s_schemas as k8s_schemas
     from course_kit import kpi as kpi
     from course_kit import lifecycle as lifecycle
     from course_kit import mig as mig
     from course_kit import network as network
     from course_kit import network_qos as network_qos
     from course_kit import notebook as notebook
+    from course_kit import parallelism as parallelism
     from course_kit import paths as paths
     from course_kit import power as power
     from course_kit import present as present
+    from course_kit import reliability as reliability
     from course_kit import scenarios as scenarios
     from course_kit import scheduling as scheduling
     from course_kit import sharing as sharing

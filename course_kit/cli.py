@@ -3,8 +3,9 @@
     course-kit sections                 the course map: which sections, notebooks and exercises exist
     course-kit start NN [--learner ID]  copy exercise NN into work/ (never overwrites your copy);
                                         with --learner, the exercise gets your own numbers
-    course-kit grade PATH               grade your notebook (read-only; per-question table and score)
-    course-kit gradebook FOLDER         grade every submission in a folder into a CSV (instructors)
+    course-kit grade PATH               grade your notebook (read-only, sandboxed; per-question table and score)
+    course-kit gradebook FOLDER         grade every submission in a folder into a CSV + feedback (instructors)
+    course-kit release OUT [--roster F] the learner bundle for a graded workshop (no answer key) (instructors)
     course-kit present NN               section NN's widgets as a Voila dashboard on 127.0.0.1 (instructors)
     course-kit build-exercises [--check]  regenerate exercises/ from solutions/ (maintainers)
     course-kit clean [PATH ...]         strip outputs and widget state from notebooks (maintainers)
@@ -20,17 +21,20 @@ from pathlib import Path
 
 from course_kit import paths
 
-__all__ = ["main", "start", "clean_notebook"]
+__all__ = ["clean_notebook", "main", "start"]
 
 
 def _exercise_for(section: str) -> Path:
-    key = section.zfill(2) if section.isdigit() else section
-    matches = sorted(paths.exercises_dir().glob(f"{key}_*.ipynb")) or sorted(
-        paths.exercises_dir().glob(f"{key}.ipynb"))
-    if not matches:
+    from course_kit.course_map import find_section
+
+    try:
+        path = paths.exercises_dir() / f"{find_section(section).notebook}.ipynb"
+    except ValueError:
+        path = None
+    if path is None or not path.is_file():
         known = ", ".join(p.stem for p in sorted(paths.exercises_dir().glob("*.ipynb"))) or "none yet"
         raise ValueError(f"section must name an exercise (available: {known}); got {section!r}")
-    return matches[0]
+    return path
 
 
 def start(section: str, learner: str | None = None) -> tuple[Path, bool]:
@@ -40,7 +44,10 @@ def start(section: str, learner: str | None = None) -> tuple[Path, bool]:
     its ``parameters`` cell (papermill) and recorded in the notebook's metadata, so the grader checks
     the learner against their own numbers. Exercises without variants record the id only.
     """
+    from course_kit.course.variants import safe_id
+
     src = _exercise_for(section)
+    learner = safe_id(learner) if learner is not None else None
     dest = paths.work_dir() / src.name
     if dest.exists():
         return dest, False
@@ -55,26 +62,15 @@ def start(section: str, learner: str | None = None) -> tuple[Path, bool]:
 
 
 def _write_variant(src: Path, dest: Path, learner: str) -> None:
-    import logging
-
     import nbformat
-    import papermill as pm
 
-    from course_kit import variants
+    from course_kit.course import variants
+    from course_kit.course.exercise_build import inject_parameters
 
     nb = nbformat.read(src, as_version=4)
     meta = nb.metadata.get("course_kit") or {}
     values = variants.draw(meta.get("variants") or {}, src.stem, learner)
-    logging.getLogger("papermill").setLevel(logging.WARNING)
-    out = pm.execute_notebook(str(src), str(dest), parameters=values, prepare_only=True,
-                              kernel_name="python3", language="python", progress_bar=False,
-                              log_output=False)
-    for key in ("papermill",):
-        out.metadata.pop(key, None)
-    for cell in out.cells:
-        cell.metadata.pop("papermill", None)
-    out.metadata.setdefault("course_kit", {})["variant"] = {"learner": learner, "parameters": values}
-    nbformat.write(out, dest)
+    nbformat.write(inject_parameters(nb, values, learner), dest)
 
 
 def clean_notebook(path: Path) -> bool:
@@ -126,8 +122,9 @@ def _cmd_start(args) -> int:
         if args.learner:
             import nbformat
 
-            values = nbformat.read(dest, as_version=4).metadata["course_kit"]["variant"]["parameters"]
-            print(f"Your numbers (learner {args.learner}): " + (
+            variant = nbformat.read(dest, as_version=4).metadata["course_kit"]["variant"]
+            values = variant["parameters"]
+            print(f"Your numbers (learner {variant['learner']}): " + (
                 ", ".join(f"{k} = {v}" for k, v in values.items()) or "this exercise has no variants"))
     else:
         print(f"{rel} already exists and was left as it is (your work is never overwritten).\n"
@@ -136,9 +133,15 @@ def _cmd_start(args) -> int:
 
 
 def _cmd_grade(args) -> int:
-    from course_kit.grading import grade
+    from course_kit.course import sandbox
+    from course_kit.course.grading import grade
 
-    report = grade(args.path, timeout_s=args.timeout, learner=args.learner)
+    if sandbox.mode() == "none":
+        print(sandbox.FALLBACK_WARNING, file=sys.stderr)
+    from course_kit.course.variants import safe_id
+
+    learner = safe_id(args.learner) if args.learner else None
+    report = grade(args.path, timeout_s=args.timeout, wall_s=args.wall, learner=learner)
     print(json.dumps(report.to_dict(), indent=2) if args.json else report.table())
     return 0 if report.all_passed else 1
 
@@ -146,21 +149,37 @@ def _cmd_grade(args) -> int:
 def _cmd_gradebook(args) -> int:
     import time
 
-    from course_kit import gradebook
+    from course_kit.course import gradebook, sandbox
 
+    if sandbox.mode() == "none":
+        print(sandbox.FALLBACK_WARNING, file=sys.stderr)
     t0 = time.perf_counter()
-    rows = gradebook.grade_folder(args.folder, jobs=args.jobs, timeout_s=args.timeout, progress=not args.quiet)
     out = Path(args.out)
-    gradebook.write_csv(rows, out, gradebook.COLUMNS)
+    feedback = Path(args.feedback) if args.feedback else out.with_name(out.stem + "_feedback")
+    rows = gradebook.grade_folder(args.folder, jobs=args.jobs, timeout_s=args.timeout, wall_s=args.wall,
+                                  progress=not args.quiet, out=out, feedback_dir=feedback)
     summary = gradebook.summarise(rows)
     summary_path = out.with_name(out.stem + "_summary.csv")
     gradebook.write_csv(summary, summary_path)
+    totals_path = out.with_name(out.stem + "_totals.csv")
+    gradebook.write_csv([{"learner": k, "points": gradebook._num(p), "max_points": gradebook._num(m)}
+                         for k, (p, m) in sorted(gradebook.totals(rows).items())], totals_path,
+                        ["learner", "points", "max_points"])
     n = len({r["submission"] for r in rows})
-    print(f"graded {n} submissions in {time.perf_counter() - t0:.1f} s -> {out.resolve()} and "
-          f"{summary_path.resolve()}")
+    print(f"graded {n} submissions in {time.perf_counter() - t0:.1f} s -> {out.resolve()} (per question), "
+          f"{totals_path.name} (per learner), {summary_path.name} (per question over all learners) and "
+          f"feedback in {feedback.resolve()}")
     for s in summary:
         print(f"  {s['exercise']:<22} {s['question'] or '-':<4} passed {s['passed']:>3}/{s['submissions']:<3} "
               f"({s['pass_rate']:.0%})  {('most common: ' + s['most_common_failure']) if s['most_common_failure'] else ''}")
+    return 0
+
+
+def _cmd_release(args) -> int:
+    from course_kit.course.release import release
+
+    out = release(args.out, roster=args.roster)
+    print(f"wrote the learner release to {out.resolve()} (see its README.md)")
     return 0
 
 
@@ -171,7 +190,7 @@ def _cmd_present(args) -> int:
 
 
 def _cmd_build(args) -> int:
-    from course_kit.exercise_build import build_all
+    from course_kit.course.exercise_build import build_all
 
     changed = build_all(check_only=args.check)
     root = paths.repo_root()
@@ -206,6 +225,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("grade", help="grade a notebook (never writes to it)")
     p.add_argument("path")
     p.add_argument("--timeout", type=float, default=60.0, help="time limit per cell in seconds (60)")
+    p.add_argument("--wall", type=float, default=120.0, help="time limit for the whole notebook in seconds (120)")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     p.add_argument("--learner", help="grade as this learner (default: the id recorded by start --learner)")
     p.set_defaults(func=_cmd_grade)
@@ -215,8 +235,14 @@ def build_parser() -> argparse.ArgumentParser:
                    "per-question summary goes beside it as *_summary.csv")
     p.add_argument("--jobs", type=int, default=None, help="submissions graded at once (default: cores)")
     p.add_argument("--timeout", type=float, default=60.0, help="time limit per cell in seconds (60)")
+    p.add_argument("--wall", type=float, default=120.0, help="time limit per submission in seconds (120)")
+    p.add_argument("--feedback", help="folder for one feedback file per learner (default: beside the CSV)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=_cmd_gradebook)
+    p = sub.add_parser("release", help="build the learner-facing bundle of a graded workshop")
+    p.add_argument("out", help="folder to write (created; must not exist or be empty)")
+    p.add_argument("--roster", help="text file with one learner name per line: per-learner numbers")
+    p.set_defaults(func=_cmd_release)
     p = sub.add_parser("present", help="serve a section's widgets as a Voila dashboard (workshop mode)")
     p.add_argument("section", help="section number, e.g. 05")
     p.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: any free port)")

@@ -11,7 +11,7 @@ model for multicore architectures", CACM 52(4), 2009):
 
 A kernel whose intensity is below the ridge point is memory-bound; above it, compute-bound.
 The catalog ``data/accelerators.csv`` holds the peaks (sources and confidence per row, from
-``facts.md`` §2); it is read with pandas only when asked for.
+docs/sources.md#accelerators); it is read with pandas only when asked for.
 
 >>> round(ridge_point_flop_per_byte(989.4, 3350), 1)      # H100 SXM, dense BF16
 295.3
@@ -64,7 +64,7 @@ PEAK_COLUMN = {"fp16": "dense_fp16_bf16_tflops", "fp32": "fp32_tflops"}
 _MAX_TFLOPS = 1e6  # generous upper bound for validation (1 EFLOP/s per device)
 _MAX_GB_S = 1e6
 
-#: Example cloud prices per device-hour (USD), facts.md §2 "Cloud prices" (Medium; they change often).
+#: Example cloud prices per device-hour (USD), docs/sources.md#cloud-prices (Medium; they change often).
 #: AWS on demand: p4d.24xlarge $32.77/h for 8 x A100 40GB, p5.48xlarge $98.32/h for 8 x H100;
 #: EC2 Capacity Blocks $14.75/h (p4d) and $39.33/h (p5); c5.24xlarge $4.08/h (48 vCPU Xeon).
 PRICE_EXAMPLES_USD_PER_HOUR = {
@@ -103,7 +103,7 @@ class Device:
         if value is None:
             raise ValueError(
                 f"precision {precision!r} has no sourced peak for {self.name!r} in {CATALOG_FILE} "
-                f"(the cell is empty: not captured in facts.md); choose another precision or device"
+                f"(the cell is empty: not captured in docs/sources.md); choose another precision or device"
             )
         return value
 
@@ -382,7 +382,7 @@ def time_per_million_s(throughput_per_s) -> float:
 def cost_per_million_usd(throughput_per_s, price_usd_per_hour) -> float:
     """Cost of one million inferences = price per hour / 3600 × (10^6 / throughput).
 
-    Example (prices from facts.md §2): one H100 at $12.29/h serving 20,000 inferences/s costs
+    Example (prices from docs/sources.md#cloud-prices): one H100 at $12.29/h serving 20,000 inferences/s costs
     12.29 × 50 / 3600 ≈ $0.17 per million.
 
     >>> round(cost_per_million_usd(20_000, 12.29), 4)

@@ -3,10 +3,11 @@
 Every input figure carries its source, a confidence (High / Medium / Low) and a ``verified``
 flag; :func:`figures_table` lists them. What the seed gets wrong or leaves unverified:
 
-* **Neuromorphic** (facts.md errata 51): the seed's per-core numbers are right in order of
+* **Neuromorphic** (docs/sources.md#erratum-51): the seed's per-core numbers are right in order of
   magnitude; the chip totals are Loihi 131,072 neurons / ~130 M synapses and TrueNorth
-  1,048,576 neurons / 268,435,456 (2²⁸) synapses, ~70 mW (IBM's figure). Loihi's "100 mW" is
-  not verified.
+  1,048,576 neurons / 268,435,456 (2²⁸) synapses, **63 mW** on the video workload of the Science
+  2014 paper (docs/sources.md#truenorth); IBM's round "~70 mW" is a secondary figure, and the seed's
+  65 mW lies between the two (imprecise, not wrong). Loihi's "100 mW" is not verified.
 * **Quantum** (errata 53): the backend table (127 / 70 / 32 qubits, fidelities) is not verified
   here. Two formula fixes: error-correction overhead is not a flat ×1000 — a distance-d rotated
   surface code uses d² data + (d² − 1) measurement qubits = 2d² − 1 ≈ 2d² per logical qubit,
@@ -85,14 +86,16 @@ class NeuromorphicChip:
 NEUROMORPHIC_CHIPS = {
     "loihi": NeuromorphicChip(
         "Intel Loihi (2018)", cores=128, neurons=131_072, synapses=130_000_000, power_mw=None,
-        source="facts.md errata 51 (wikichip Loihi)", confidence="Medium", verified=True,
+        source="docs/sources.md#erratum-51 (wikichip Loihi)", confidence="Medium", verified=True,
         note="seed's 100 mW power is not verified; 128 × 1,024 neurons",
     ),
     "truenorth": NeuromorphicChip(
-        "IBM TrueNorth (2014)", cores=4096, neurons=1_048_576, synapses=268_435_456, power_mw=70.0,
-        source="facts.md errata 51 (TrueNorth: 4,096 cores, ~1M neurons, 2^28 synapses, ~70 mW)",
-        confidence="Medium", verified=True,
-        note="4,096 × 256 neurons, 256 × 256 synapses per core; ~70 mW is IBM's claim (72 mW max reported)",
+        "IBM TrueNorth (2014)", cores=4096, neurons=1_048_576, synapses=268_435_456, power_mw=63.0,
+        source="docs/sources.md#truenorth (Merolla et al., Science 2014: 4,096 cores, 1M neurons, 2^28 "
+               "synapses, 63 mW on 400x240 video at 30 frames/s)",
+        confidence="High", verified=True,
+        note="4,096 × 256 neurons, 256 × 256 synapses per core; 63 mW for the paper's video workload "
+             "(IBM's round figure ~70 mW, secondary)",
     ),
 }
 
@@ -109,7 +112,7 @@ def neuromorphic_capacity(chip="truenorth", n_chips=1) -> dict:
 
     >>> cap = neuromorphic_capacity("truenorth", 16)
     >>> cap["neurons"], cap["synapses"], cap["power_mw"]
-    (16777216, 4294967296, 1120.0)
+    (16777216, 4294967296, 1008.0)
     """
     c = _chip(chip)
     n = check_int("n_chips", n_chips, low=1, high=10**9)
@@ -156,7 +159,7 @@ def surface_code_qubits(distance) -> int:
     """Physical qubits of one rotated surface-code logical qubit: d² data + (d² − 1) measure = 2d² − 1.
 
     Google Quantum AI, "Suppressing quantum errors by scaling a surface code logical qubit",
-    Nature 614 (2023): distance 3 used 17 qubits, distance 5 used 49 (Medium: not in facts.md).
+    Nature 614 (2023): distance 3 used 17 qubits, distance 5 used 49 (Medium: not in docs/sources.md).
 
     >>> surface_code_qubits(3), surface_code_qubits(5)
     (17, 49)
@@ -282,7 +285,7 @@ SEED_QUANTUM_BACKENDS = {
     "google_sycamore": {"qubits": 70, "gate_fidelity": 0.999, "coherence_time_us": 100},
     "rigetti_aspen": {"qubits": 32, "gate_fidelity": 0.98, "coherence_time_us": 20},
 }
-"""The seed's backend table — **unverified** here (facts.md errata 53)."""
+"""The seed's backend table — **unverified** here (docs/sources.md#erratum-53)."""
 
 
 # --------------------------------------------------------------------------------------------
@@ -294,7 +297,7 @@ AVOGADRO = 6.02214076e23
 
 NUCLEOTIDE_MASS_DA = 330.0
 """Average mass of one nucleotide in single-stranded DNA, ≈ 330 g/mol (common laboratory rule of
-thumb; Medium confidence, not in facts.md)."""
+thumb; Medium confidence, not in docs/sources.md)."""
 
 _BASES = "ACGT"
 
@@ -475,20 +478,21 @@ def figures_table():
     import pandas as pd
 
     rows = [
-        ("Loihi neurons", "128 × 1,024", "131,072", "facts.md errata 51 (wikichip)", "Medium", True),
-        ("Loihi synapses", "~1M per core", "~130 M per chip", "facts.md errata 51 (wikichip)", "Medium", True),
-        ("Loihi power", "100 mW", "—", "not verified (facts.md errata 51)", "Low", False),
-        ("TrueNorth neurons", "4,096 × 256", "1,048,576", "facts.md errata 51", "Medium", True),
-        ("TrueNorth synapses", "65,536 per core", "268,435,456 (2^28)", "facts.md errata 51", "Medium", True),
-        ("TrueNorth power", "65 mW", "~70 mW (IBM claim)", "facts.md errata 51", "Medium", True),
+        ("Loihi neurons", "128 × 1,024", "131,072", "docs/sources.md#erratum-51 (wikichip)", "Medium", True),
+        ("Loihi synapses", "~1M per core", "~130 M per chip", "docs/sources.md#erratum-51 (wikichip)", "Medium", True),
+        ("Loihi power", "100 mW", "—", "not verified (docs/sources.md#erratum-51)", "Low", False),
+        ("TrueNorth neurons", "4,096 × 256", "1,048,576", "docs/sources.md#truenorth", "High", True),
+        ("TrueNorth synapses", "65,536 per core", "268,435,456 (2^28)", "docs/sources.md#truenorth", "High", True),
+        ("TrueNorth power", "65 mW", "63 mW (video workload); ~70 mW (IBM, secondary)",
+         "docs/sources.md#truenorth (Science 2014)", "High", True),
         ("Quantum backends (qubits, fidelity, T2)", "127 / 70 / 32; 0.999 / 0.98", "—",
-         "not verified (facts.md errata 53)", "Low", False),
+         "not verified (docs/sources.md#erratum-53)", "Low", False),
         ("QEC overhead per logical qubit", "×1000 flat", "2d² − 1 (rotated surface code)",
          "Google Quantum AI, Nature 614 (2023): d=3 → 17, d=5 → 49 qubits", "Medium", True),
         ("Surface-code threshold / prefactor", "—", "p_th ≈ 1 %, A ≈ 0.1",
          "Fowler et al., PRA 86 032324 (2012), form only; constants are rules of thumb", "Low", False),
         ("DNA encoding", "'ternary' (A, T, G, C)", "quaternary, 2 bits/nt",
-         "facts.md errata 52 (four symbols = base 4)", "High", True),
+         "docs/sources.md#erratum-52 (four symbols = base 4)", "High", True),
         ("Nucleotide mass", "—", "≈ 330 g/mol", "laboratory rule of thumb", "Medium", False),
         ("DNA density", "1e18 B/g", "≤ 4.6e20 B/g (bound)", "computed from 2 bits/nt and 330 g/mol", "Medium", False),
         ("DNA synthesis cost", "$0.10 per base", "—", "not verified", "Low", False),

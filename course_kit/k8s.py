@@ -1,38 +1,46 @@
-"""Multi-tenant Kubernetes manifests for ML teams, validated against the API schema (section 6).
+"""Multi-tenant Kubernetes manifests for ML teams, validated against pinned real schemas (section 6).
 
 From a small :class:`TenantSpec` (team, CPU, memory, GPUs, job count, priority, fair-share weight)
 this module generates the Namespace, ResourceQuota and PriorityClass a cluster would accept, and
 the Kueue objects (ResourceFlavor, ClusterQueue, LocalQueue) that provide the weighted fair
-sharing the seed tried to configure with a ConfigMap.
+sharing the course text tried to configure with a ConfigMap. GPU scheduling (device plugin, MIG
+resources, time-slicing, GPU quotas, placement) is in :mod:`course_kit.gpu_k8s`.
 
-What the seed got wrong, and what is done instead:
+What the course text got wrong, and what is done instead:
 
 * ``limits.nvidia.com/gpu`` in a ResourceQuota: for extended resources "only quota items with
-  prefix ``requests.`` are allowed"; the API server accepts ``limits.nvidia.com/gpu`` but never
-  tracks it in ``status.used`` (facts.md §5, errata 46; kubernetes.io "Resource Quotas", section
-  "Resource quota for extended resources"; NVIDIA/k8s-device-plugin #211). Generated quotas use
-  only ``requests.nvidia.com/gpu``.
+  prefix ``requests.`` are allowed" (kubernetes.io "Resource Quotas", "Resource quota for extended
+  resources"); the API server accepts the key (it is a qualified name) but the pod quota evaluator
+  only matches ``requests.<extended>`` items, so it is never counted. Generated quotas use only
+  ``requests.nvidia.com/gpu`` (``docs/sources.md#erratum-46``).
 * The ``fair-share-config`` ConfigMap in ``kube-system`` is a valid ConfigMap that **no component
-  reads**: kube-scheduler has no weighted fair-share queueing (facts.md §5, errata 48). Weighted
-  fair sharing comes from an add-on; here Kueue: ``ClusterQueue.spec.fairSharing.weight`` per
-  tenant, all tenants in one ``cohort``, and ``fairSharing.enable: true`` in Kueue's own
-  Configuration (kubernetes-sigs/kueue PR #2070; ``apis/kueue/v1beta1/fairsharing_types.go``).
+  reads**: kube-scheduler has no weighted fair-share queueing. Weighted fair sharing comes from an
+  add-on; here Kueue: ``ClusterQueue.spec.fairSharing.weight`` per tenant, all tenants in one
+  cohort (``cohortName`` in v1beta2), and ``fairSharing`` in Kueue's own Configuration
+  (``docs/sources.md#erratum-48``, ``#fair-share-addons``).
+* A namespace label ``priority-class: research`` assigns no priority to anything. A pod gets a
+  priority only from ``spec.priorityClassName`` (or the cluster's ``globalDefault`` class); which
+  classes a namespace may use is limited with a ResourceQuota ``scopeSelector`` on ``PriorityClass``
+  (kubernetes.io "Resource Quotas", "Limit Priority Class consumption by default";
+  ``docs/sources.md#k8s-priority``).
 
-Validation (:func:`validate_manifest`):
+Validation (:func:`validate_manifest`), three layers, each named in ``checked_by``:
 
-* Core objects (Namespace, ResourceQuota, PriorityClass, ConfigMap) are checked with the official
-  ``kubernetes`` Python client's models, which are generated from the Kubernetes OpenAPI schema:
-  unknown fields and wrong types are refused (``model_validate`` on the client's pydantic models,
-  which forbid extra fields — kubernetes 37.0.2 here; older, pre-pydantic clients get a walk over
-  the models' ``openapi_types`` / ``attribute_map`` instead, untested here). Rules the
-  API server enforces but the models do not express — required ``metadata.name``, DNS-1123 names,
-  PriorityClass ``value`` ≤ 1,000,000,000, quantity syntax (``kubernetes.utils.parse_quantity``),
-  the ``requests.`` rule for extended resources — are checked here and reported as such.
-* Kueue objects are custom resources: the ``kubernetes`` client has no models for them. They are
-  checked against the structure of Kueue's ``v1beta1`` Go types (field names, enums, list sizes,
-  quantities, DNS-1123 references, "every flavor lists the covered resources", "borrowingLimit only
-  with a cohort"). Not checked: Kueue's webhooks, the remaining CEL rules, defaults, and whether
-  Kueue is installed. Kueue ≥ 0.15 also serves ``v1beta2`` (``cohort`` renamed ``cohortName``).
+1. **Schemas, pinned and vendored** (:mod:`course_kit.k8s_schemas`): Kubernetes v1.37.0 JSON
+   schemas for core objects; Kueue v0.19.2 CRD ``openAPIV3Schema`` (v1beta2 and v1beta1) with
+   defaults, list types and CEL rules.
+2. **API-server rules the schemas do not express** (:func:`_server_rules`), following
+   ``k8s.io/kubernetes`` ``pkg/apis/core/validation`` and ``pkg/apis/scheduling/validation``:
+   required DNS-1123 names, label syntax, the reserved ``system-`` prefix and the two built-in
+   PriorityClasses, user priority ≤ 1,000,000,000 and int32, quota resource names (qualified names;
+   unprefixed names only from the standard list), non-negative quantities, integer counts, scope
+   selectors, and container resources (extended resources: whole numbers, limit = request).
+3. **Kueue's validating webhooks** (``pkg/webhooks`` at v0.19.2): non-negative quotas,
+   borrowing/lending limits only in a cohort, lendingLimit ≤ nominalQuota, qualified resource names,
+   no resource or flavor in two resource groups, fair-sharing weight.
+
+Not checked: admission plugins and controllers (quota usage, LimitRanges, PriorityClass existence),
+and anything that needs a live cluster.
 
 >>> spec = TenantSpec("team-alpha", cpu=100, memory_gib=200, gpus=8, max_jobs=20, priority=1000)
 >>> quota = resource_quota_manifest(spec)
@@ -49,16 +57,22 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from course_kit._validate import check_int, check_number
+from course_kit import k8s_schemas
+from course_kit._validate import check_choice, check_int, check_number
 
 __all__ = [
     "GPU_RESOURCE",
     "PRIORITY_VALUE_MAX",
     "PRIORITY_VALUE_MIN",
+    "SYSTEM_PRIORITY_CLASSES",
     "KUEUE_API_VERSION",
+    "KUEUE_API_VERSIONS",
     "TenantSpec",
     "is_dns1123_label",
     "is_dns1123_subdomain",
+    "is_qualified_name",
+    "label_errors",
+    "parse_quantity",
     "cpu_quantity",
     "memory_quantity",
     "namespace_manifest",
@@ -80,17 +94,26 @@ __all__ = [
 ]
 
 GPU_RESOURCE = "nvidia.com/gpu"
-"""Extended resource advertised by the NVIDIA device plugin."""
+"""Extended resource advertised by the NVIDIA device plugin (whole GPUs, or MIG slices under the
+``single`` strategy)."""
 
 PRIORITY_VALUE_MAX = 1_000_000_000
-"""User PriorityClass values: any 32-bit integer ≤ 1 billion; larger ones are reserved for the
-built-in ``system-`` classes (kubernetes.io "Pod Priority and Preemption", PriorityClass)."""
+"""Highest user-definable PriorityClass value (``scheduling.HighestUserDefinablePriority``)."""
 PRIORITY_VALUE_MIN = -(2**31)
+"""``value`` is an int32."""
 
-KUEUE_API_VERSION = "kueue.x-k8s.io/v1beta1"
+SYSTEM_PRIORITY_CLASSES = {"system-cluster-critical": 2_000_000_000, "system-node-critical": 2_000_001_000}
+"""The built-in classes (``scheduling.SystemClusterCritical`` = 2e9, ``SystemNodeCritical`` = 2e9 +
+1000); every other ``system-`` name is refused (``pkg/apis/scheduling/validation``)."""
+
+KUEUE_API_VERSION = f"{k8s_schemas.KUEUE_GROUP}/v1beta2"
+"""Kueue's storage version since v0.16; generated manifests use it."""
+KUEUE_API_VERSIONS = (KUEUE_API_VERSION, f"{k8s_schemas.KUEUE_GROUP}/v1beta1")
+"""Versions the pinned Kueue release serves (v1beta1: ``cohort`` instead of ``cohortName``)."""
 
 _LABEL_RE = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 _SUBDOMAIN_RE = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
+_QNAME_RE = re.compile(r"^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$")
 _DNS_RULE = "lowercase letters, digits and '-', starting and ending with a letter or digit"
 
 
@@ -112,6 +135,49 @@ def is_dns1123_subdomain(name) -> bool:
     (True, False)
     """
     return isinstance(name, str) and len(name) <= 253 and bool(_SUBDOMAIN_RE.match(name))
+
+
+def is_qualified_name(name) -> bool:
+    """Kubernetes "qualified name" (label keys, resource names): ``[prefix/]name``.
+
+    ``name`` ≤ 63 characters of ``[A-Za-z0-9_.-]`` starting and ending alphanumeric; the optional
+    prefix is a DNS-1123 subdomain (``apimachinery/pkg/util/validation.IsQualifiedName``).
+
+    >>> [is_qualified_name(x) for x in ("nvidia.com/gpu", "requests.nvidia.com/gpu", "gpus", "bad key!", "a/b/c")]
+    [True, True, True, False, False]
+    """
+    if not isinstance(name, str):
+        return False
+    parts = name.split("/")
+    if len(parts) == 2:
+        prefix, short = parts
+        if not prefix or not is_dns1123_subdomain(prefix):
+            return False
+    elif len(parts) == 1:
+        short = parts[0]
+    else:
+        return False
+    return 0 < len(short) <= 63 and bool(_QNAME_RE.match(short))
+
+
+def label_errors(labels, where: str = "metadata.labels") -> list[str]:
+    """Label syntax: keys are qualified names; values ≤ 63 characters, empty or alphanumeric at both
+    ends with ``-_.`` inside (``apimachinery ValidateLabels``).
+
+    >>> label_errors({"team": "ml", "bad key": "x", "tier": "-no"})
+    ["metadata.labels: key 'bad key' is not a qualified name ([prefix/]name, name <= 63 of [A-Za-z0-9_.-])", "metadata.labels['tier'] = '-no' is not a valid label value (<= 63 of [A-Za-z0-9_.-], alphanumeric at both ends)"]
+    """
+    if labels is None:
+        return []
+    if not isinstance(labels, Mapping):
+        return [f"{where}: expected a map of strings"]
+    errors = []
+    for key, value in labels.items():
+        if not is_qualified_name(key):
+            errors.append(f"{where}: key {key!r} is not a qualified name ([prefix/]name, name <= 63 of [A-Za-z0-9_.-])")
+        if not isinstance(value, str) or (value and (len(value) > 63 or not _QNAME_RE.match(value))):
+            errors.append(f"{where}[{key!r}] = {value!r} is not a valid label value (<= 63 of [A-Za-z0-9_.-], alphanumeric at both ends)")
+    return errors
 
 
 def _check_label_name(param: str, value) -> str:
@@ -158,16 +224,20 @@ def _decimal_quantity(name: str, value: float) -> str:
     return str(milli // 1000) if milli % 1000 == 0 else f"{milli}m"
 
 
-def _parse_quantity(value):
-    """``kubernetes.utils.parse_quantity`` (Decimal), or ``None`` if the text is not a quantity."""
-    from kubernetes.utils import parse_quantity
+def parse_quantity(value):
+    """A Kubernetes quantity as a ``Decimal`` (``kubernetes.utils.parse_quantity``), or ``None``.
+
+    >>> parse_quantity("1500m"), parse_quantity("2Gi"), parse_quantity("lots")
+    (Decimal('1.500'), Decimal('2147483648'), None)
+    """
+    from kubernetes.utils import parse_quantity as _parse
 
     if isinstance(value, bool) or not isinstance(value, (str, int, float)):
         return None
     if isinstance(value, float) and not math.isfinite(value):
         return None
     try:
-        return parse_quantity(value)
+        return _parse(value)
     except Exception:  # noqa: BLE001 - the parser raises ValueError or decimal errors
         return None
 
@@ -181,16 +251,21 @@ def _parse_quantity(value):
 class TenantSpec:
     """One team's share of the cluster.
 
-    ``team`` names the namespace (a DNS-1123 label). ``cpu`` (cores) and ``memory_gib`` are the
-    quota on requests; limits are ``limit_factor`` × requests (the seed used 2×). ``gpus`` is the
-    quota on ``requests.nvidia.com/gpu`` (0 forbids GPU pods). ``max_jobs`` caps Job objects
-    (``count/jobs.batch``). ``priority`` is the PriorityClass value. ``weight`` is the Kueue
-    fair-sharing weight (0 = always last when competing for unused quota).
+    ``team`` names the namespace (a DNS-1123 label, not starting with ``system-``: the derived
+    PriorityClass ``<team>-priority`` would use the reserved prefix). ``cpu`` (cores) and
+    ``memory_gib`` are the quota on requests; limits are ``limit_factor`` × requests (the course
+    text used 2×). ``gpus`` is the quota on ``requests.nvidia.com/gpu`` (0 forbids GPU pods).
+    ``max_jobs`` caps Job objects (``count/jobs.batch``). ``priority`` is the PriorityClass value.
+    ``weight`` is the Kueue fair-sharing weight (0 = always last when competing for unused quota).
 
     >>> TenantSpec("team-beta", cpu=50, memory_gib=100, gpus=-1, max_jobs=8, priority=500)
     Traceback (most recent call last):
     ...
     ValueError: gpus must be an integer >= 0; got -1
+    >>> TenantSpec("system-ml", cpu=8, memory_gib=32, gpus=1, max_jobs=5, priority=100)
+    Traceback (most recent call last):
+    ...
+    ValueError: team must not start with 'system-' (PriorityClass names with that prefix are reserved for the built-in classes, so 'system-ml-priority' would be refused); got 'system-ml'
     """
 
     team: str
@@ -210,6 +285,11 @@ class TenantSpec:
                 f"team must be at most {63 - len('-priority')} characters so derived names stay "
                 f"DNS-1123 labels; got {len(self.team)} ({self.team!r})"
             )
+        if self.team.startswith("system-"):
+            raise ValueError(
+                "team must not start with 'system-' (PriorityClass names with that prefix are reserved "
+                f"for the built-in classes, so {self.team + '-priority'!r} would be refused); got {self.team!r}"
+            )
         check_number("cpu", self.cpu, low=0.001, high=1e7)
         check_number("memory_gib", self.memory_gib, low=1 / 1024, high=1e7)
         check_int("gpus", self.gpus, low=0)
@@ -221,6 +301,8 @@ class TenantSpec:
                 f"are reserved for the built-in system-* classes); got {self.priority!r}"
             )
         check_number("weight", self.weight, low=0, high=1e6)
+        if 0 < self.weight <= 1e-9:
+            raise ValueError(f"weight must be 0 or > 1e-9 (Kueue refuses weights that collapse to 0); got {self.weight!r}")
         check_number("limit_factor", self.limit_factor, low=1, high=100)
         if not isinstance(self.preempt_lower_priority, bool):
             raise ValueError(
@@ -243,27 +325,28 @@ def _check_spec(spec) -> TenantSpec:
 
 
 def namespace_manifest(spec: TenantSpec) -> dict:
-    """The tenant's Namespace, labelled with its team and priority class.
+    """The tenant's Namespace, labelled with its team.
 
-    >>> namespace_manifest(TenantSpec("team-a", 8, 32, 1, 5, 100))["metadata"]["name"]
-    'team-a'
+    No ``priority-class`` label: a namespace label assigns no priority (pods name their class in
+    ``spec.priorityClassName``; :func:`course_kit.gpu_k8s.priority_quota_manifest` limits which
+    classes a namespace may use).
+
+    >>> namespace_manifest(TenantSpec("team-a", 8, 32, 1, 5, 100))["metadata"]
+    {'name': 'team-a', 'labels': {'team': 'team-a'}}
     """
     spec = _check_spec(spec)
     return {
         "apiVersion": "v1",
         "kind": "Namespace",
-        "metadata": {
-            "name": spec.namespace,
-            "labels": {"team": spec.team, "priority-class": spec.priority_class_name},
-        },
+        "metadata": {"name": spec.namespace, "labels": {"team": spec.team}},
     }
 
 
 def resource_quota_manifest(spec: TenantSpec) -> dict:
     """ResourceQuota: requests and limits for CPU/memory, ``requests.nvidia.com/gpu``, job count.
 
-    GPU quota uses only the ``requests.`` prefix (facts.md errata 46): extended resources cannot be
-    overcommitted, so a ``limits.`` item would be redundant and is not tracked.
+    GPU quota uses only the ``requests.`` prefix: extended resources cannot be overcommitted, so a
+    ``limits.`` item would be redundant and is not tracked.
 
     >>> hard = resource_quota_manifest(TenantSpec("team-a", 1.5, 6, 2, 5, 100))["spec"]["hard"]
     >>> hard["requests.cpu"], hard["limits.cpu"], hard["requests.memory"], hard["requests.nvidia.com/gpu"]
@@ -314,26 +397,34 @@ def tenant_manifests(spec: TenantSpec) -> list[dict]:
 
 
 # --------------------------------------------------------------------------------------------
-# Kueue: weighted fair sharing instead of the seed's ConfigMap
+# Kueue: weighted fair sharing instead of the course text's ConfigMap
 # --------------------------------------------------------------------------------------------
 
 
-def resource_flavor_manifest(name: str = "default-flavor", node_labels: Mapping[str, str] | None = None) -> dict:
+def _check_kueue_api(api_version) -> str:
+    return check_choice("api_version", api_version, KUEUE_API_VERSIONS)
+
+
+def resource_flavor_manifest(
+    name: str = "default-flavor",
+    node_labels: Mapping[str, str] | None = None,
+    *,
+    api_version: str = KUEUE_API_VERSION,
+) -> dict:
     """A Kueue ResourceFlavor (cluster-scoped); ``node_labels`` (≤ 8) tie it to a node pool.
 
-    >>> resource_flavor_manifest()["kind"]
-    'ResourceFlavor'
+    >>> resource_flavor_manifest("a100", {"nvidia.com/gpu.product": "NVIDIA-A100-SXM4-80GB"})["spec"]
+    {'nodeLabels': {'nvidia.com/gpu.product': 'NVIDIA-A100-SXM4-80GB'}}
     """
+    _check_kueue_api(api_version)
     if not is_dns1123_subdomain(name):
         raise ValueError(f"name must be a DNS-1123 subdomain ({_DNS_RULE}); got {name!r}")
     spec: dict = {}
     if node_labels:
-        if not isinstance(node_labels, Mapping) or len(node_labels) > 8 or not all(
-            isinstance(k, str) and isinstance(v, str) for k, v in node_labels.items()
-        ):
-            raise ValueError(f"node_labels must map at most 8 strings to strings; got {node_labels!r}")
+        if not isinstance(node_labels, Mapping) or len(node_labels) > 8 or label_errors(node_labels):
+            raise ValueError(f"node_labels must map at most 8 valid label keys to label values; got {node_labels!r}")
         spec["nodeLabels"] = dict(node_labels)
-    return {"apiVersion": KUEUE_API_VERSION, "kind": "ResourceFlavor", "metadata": {"name": name}, "spec": spec}
+    return {"apiVersion": api_version, "kind": "ResourceFlavor", "metadata": {"name": name}, "spec": spec}
 
 
 def cluster_queue_manifest(
@@ -342,23 +433,28 @@ def cluster_queue_manifest(
     cohort: str = "ml-cluster",
     flavor: str = "default-flavor",
     borrowing_limit_fraction: float | None = None,
+    api_version: str = KUEUE_API_VERSION,
 ) -> dict:
     """A Kueue ClusterQueue for one tenant: nominal quota = the tenant's quota, weight = ``spec.weight``.
 
-    All tenants share ``cohort``, so unused quota can be borrowed; with fair sharing enabled Kueue
-    admits from the queue with the lowest weighted share of borrowed resources and preempts from
-    the highest (``fairsharing_types.go``: "share ... divided by the weight"). The namespace
+    All tenants share ``cohort`` (``spec.cohortName`` in v1beta2, ``spec.cohort`` in v1beta1), so
+    unused quota can be borrowed; with fair sharing enabled Kueue admits from the queue with the
+    lowest weighted share of borrowed resources and preempts from the highest (Kueue
+    ``apis/kueue/v1beta2/fairsharing_types.go``: "share ... divided by the weight"). The namespace
     selector uses the ``kubernetes.io/metadata.name`` label every Namespace carries.
 
     >>> cq = cluster_queue_manifest(TenantSpec("team-a", 8, 32, 2, 5, 100, weight=30))
-    >>> cq["spec"]["fairSharing"], cq["spec"]["resourceGroups"][0]["coveredResources"]
-    ({'weight': '30'}, ['cpu', 'memory', 'nvidia.com/gpu'])
+    >>> cq["spec"]["cohortName"], cq["spec"]["fairSharing"], cq["spec"]["resourceGroups"][0]["coveredResources"]
+    ('ml-cluster', {'weight': '30'}, ['cpu', 'memory', 'nvidia.com/gpu'])
     """
     spec = _check_spec(spec)
+    api_version = _check_kueue_api(api_version)
     if not is_dns1123_subdomain(cohort):
         raise ValueError(f"cohort must be a DNS-1123 subdomain ({_DNS_RULE}); got {cohort!r}")
     if not is_dns1123_subdomain(flavor):
         raise ValueError(f"flavor must be a DNS-1123 subdomain ({_DNS_RULE}); got {flavor!r}")
+    if borrowing_limit_fraction is not None:
+        frac = check_number("borrowing_limit_fraction", borrowing_limit_fraction, low=0, high=100)
     quotas = [
         ("cpu", cpu_quantity(spec.cpu), spec.cpu),
         ("memory", memory_quantity(spec.memory_gib), spec.memory_gib),
@@ -368,7 +464,6 @@ def cluster_queue_manifest(
     for name, nominal, amount in quotas:
         entry = {"name": name, "nominalQuota": nominal}
         if borrowing_limit_fraction is not None:
-            frac = check_number("borrowing_limit_fraction", borrowing_limit_fraction, low=0, high=100)
             if name == "cpu":
                 entry["borrowingLimit"] = cpu_quantity(max(amount * frac, 0.001))
             elif name == "memory":
@@ -376,13 +471,14 @@ def cluster_queue_manifest(
             else:
                 entry["borrowingLimit"] = str(int(math.floor(amount * frac)))
         resources.append(entry)
+    cohort_key = "cohortName" if api_version.endswith("v1beta2") else "cohort"
     return {
-        "apiVersion": KUEUE_API_VERSION,
+        "apiVersion": api_version,
         "kind": "ClusterQueue",
         "metadata": {"name": f"{spec.team}-cq"},
         "spec": {
             "namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": spec.namespace}},
-            "cohort": cohort,
+            cohort_key: cohort,
             "queueingStrategy": "BestEffortFIFO",
             "resourceGroups": [
                 {
@@ -396,7 +492,7 @@ def cluster_queue_manifest(
     }
 
 
-def local_queue_manifest(spec: TenantSpec) -> dict:
+def local_queue_manifest(spec: TenantSpec, *, api_version: str = KUEUE_API_VERSION) -> dict:
     """The LocalQueue in the tenant's namespace; Jobs opt in with the label
     ``kueue.x-k8s.io/queue-name: <team>-queue``.
 
@@ -405,7 +501,7 @@ def local_queue_manifest(spec: TenantSpec) -> dict:
     """
     spec = _check_spec(spec)
     return {
-        "apiVersion": KUEUE_API_VERSION,
+        "apiVersion": _check_kueue_api(api_version),
         "kind": "LocalQueue",
         "metadata": {"name": f"{spec.team}-queue", "namespace": spec.namespace},
         "spec": {"clusterQueue": f"{spec.team}-cq"},
@@ -416,19 +512,18 @@ def kueue_fair_sharing_config() -> dict:
     """The part of Kueue's own Configuration that switches fair sharing on.
 
     It is the ``controller_manager_config.yaml`` key of the ``kueue-manager-config`` ConfigMap in
-    ``kueue-system`` — a ConfigMap that, unlike the seed's, a controller actually reads. The two
-    preemption strategies are Kueue's documented default (``apis/config/v1beta1``, FairSharing).
+    ``kueue-system`` — a ConfigMap that, unlike the course text's, a controller actually reads.
+    In the v1beta2 Configuration API the ``fairSharing`` section has no ``enable`` field: its
+    presence enables fair sharing (Kueue ``apis/config/v1beta2/configuration_types.go``; the
+    v1beta1 API had ``enable: true``). The two preemption strategies are Kueue's documented default.
 
-    >>> kueue_fair_sharing_config()["fairSharing"]["enable"]
-    True
+    >>> kueue_fair_sharing_config()["apiVersion"]
+    'config.kueue.x-k8s.io/v1beta2'
     """
     return {
-        "apiVersion": "config.kueue.x-k8s.io/v1beta1",
+        "apiVersion": "config.kueue.x-k8s.io/v1beta2",
         "kind": "Configuration",
-        "fairSharing": {
-            "enable": True,
-            "preemptionStrategies": ["LessThanOrEqualToFinalShare", "LessThanInitialShare"],
-        },
+        "fairSharing": {"preemptionStrategies": ["LessThanOrEqualToFinalShare", "LessThanInitialShare"]},
     }
 
 
@@ -438,6 +533,7 @@ def kueue_manifests(
     cohort: str = "ml-cluster",
     flavor: str = "default-flavor",
     borrowing_limit_fraction: float | None = None,
+    api_version: str = KUEUE_API_VERSION,
 ) -> list[dict]:
     """ResourceFlavor + one ClusterQueue and LocalQueue per tenant, validated as a bundle.
 
@@ -446,7 +542,7 @@ def kueue_manifests(
     >>> [o["kind"] for o in kueue_manifests(specs)]
     ['ResourceFlavor', 'ClusterQueue', 'LocalQueue', 'ClusterQueue', 'LocalQueue']
     """
-    if isinstance(specs, TenantSpec) or not isinstance(specs, Iterable):
+    if isinstance(specs, TenantSpec) or not isinstance(specs, Iterable) or isinstance(specs, (str, bytes, Mapping)):
         raise ValueError("specs must be an iterable of TenantSpec")
     specs = [_check_spec(s) for s in specs]
     if not specs:
@@ -454,14 +550,15 @@ def kueue_manifests(
     teams = [s.team for s in specs]
     if len(set(teams)) != len(teams):
         raise ValueError(f"specs must have distinct team names; got {teams}")
-    objs = [resource_flavor_manifest(flavor)]
+    objs = [resource_flavor_manifest(flavor, api_version=api_version)]
     for spec in specs:
         objs.append(
             cluster_queue_manifest(
-                spec, cohort=cohort, flavor=flavor, borrowing_limit_fraction=borrowing_limit_fraction
+                spec, cohort=cohort, flavor=flavor, borrowing_limit_fraction=borrowing_limit_fraction,
+                api_version=api_version,
             )
         )
-        objs.append(local_queue_manifest(spec))
+        objs.append(local_queue_manifest(spec, api_version=api_version))
     for report in validate_manifests(objs):
         report.raise_if_invalid()
     return objs
@@ -525,9 +622,9 @@ def load_yaml(text: str) -> list[dict]:
 class ValidationReport:
     """Outcome of :func:`validate_manifest`.
 
-    ``errors``: the API server (or Kueue's CRD schema) would refuse the object.
+    ``errors``: the API server (schema, built-in rules, or Kueue's webhooks) would refuse the object.
     ``warnings``: accepted, but it will not do what its author expects.
-    ``checked_by``: what did the checking (client model, Kueue structural schema, server rules).
+    ``checked_by``: which layers did the checking (schema version, server rules, webhooks).
     """
 
     kind: str
@@ -545,309 +642,292 @@ class ValidationReport:
             raise ValueError(f"{self.kind}/{self.name} is invalid: " + "; ".join(self.errors))
 
 
-_CORE_KINDS = {
-    ("v1", "Namespace"): ("V1Namespace", False),
-    ("v1", "ResourceQuota"): ("V1ResourceQuota", True),
-    ("v1", "ConfigMap"): ("V1ConfigMap", True),
-    ("scheduling.k8s.io/v1", "PriorityClass"): ("V1PriorityClass", False),
-}
-_KUEUE_KINDS = {"ResourceFlavor": False, "ClusterQueue": False, "LocalQueue": True}
+# k8s.io/kubernetes pkg/apis/core/helper: standardQuotaResources (names without a '/')
+_STANDARD_QUOTA_RESOURCES = frozenset({
+    "cpu", "memory", "ephemeral-storage", "requests.cpu", "requests.memory", "requests.storage",
+    "requests.ephemeral-storage", "limits.cpu", "limits.memory", "limits.ephemeral-storage", "pods",
+    "resourcequotas", "services", "replicationcontrollers", "secrets", "persistentvolumeclaims",
+    "configmaps", "services.nodeports", "services.loadbalancers",
+})
+_INTEGER_QUOTA_RESOURCES = frozenset({
+    "pods", "resourcequotas", "services", "replicationcontrollers", "secrets", "configmaps",
+    "persistentvolumeclaims", "services.nodeports", "services.loadbalancers",
+})
+_STANDARD_CONTAINER_RESOURCES = frozenset({"cpu", "memory", "ephemeral-storage"})
+_QUOTA_SCOPES = ("Terminating", "NotTerminating", "BestEffort", "NotBestEffort", "PriorityClass",
+                 "CrossNamespacePodAffinity", "VolumeAttributesClass")
+_EXISTS_ONLY_SCOPES = ("Terminating", "NotTerminating", "BestEffort", "NotBestEffort")
+_POD_COMPUTE = frozenset({"pods", "cpu", "memory", "limits.cpu", "limits.memory", "requests.cpu", "requests.memory"})
 
 
-def _model_errors(model_name: str, obj: Mapping) -> list[str]:
-    """Schema errors from the official client's model for ``obj`` (unknown fields, wrong types)."""
-    from kubernetes import client
-
-    model = getattr(client, model_name)
-    if hasattr(model, "model_validate"):  # pydantic models (kubernetes 37.0.2 here), extra="forbid"
-        try:
-            model.model_validate(dict(obj))
-        except Exception as exc:  # noqa: BLE001 - pydantic.ValidationError (or TypeError)
-            errors = getattr(exc, "errors", None)
-            if callable(errors):
-                out = []
-                for err in errors():
-                    loc = ".".join(str(p) for p in err.get("loc", ()))
-                    msg = err.get("msg", "invalid")
-                    if err.get("type") == "extra_forbidden":
-                        msg = "unknown field (not in the Kubernetes API schema)"
-                    out.append(f"{loc}: {msg}")
-                return out or [str(exc)]
-            return [str(exc)]
-        return []
-    return _walk_openapi(model, obj, "")  # pragma: no cover - older clients
+def _is_extended_resource(name: str) -> bool:
+    """``helper.IsExtendedResourceName``: has a ``/``, outside ``kubernetes.io/``, no ``requests.`` prefix."""
+    return ("/" in name and "kubernetes.io/" not in name and not name.startswith("requests.")
+            and is_qualified_name("requests." + name))
 
 
-_PRIMITIVES = {"str": str, "int": int, "bool": bool, "float": (int, float), "object": object}
-
-
-def _walk_openapi(model, obj, path: str) -> list[str]:  # pragma: no cover - older clients
-    """Check ``obj`` against a pre-pydantic client model's ``openapi_types`` / ``attribute_map``."""
-    from kubernetes import client
-
-    if not isinstance(obj, Mapping):
-        return [f"{path or '<root>'}: expected an object"]
-    by_json = {v: k for k, v in model.attribute_map.items()}
-    errors = []
-    for key, value in obj.items():
-        if key not in by_json:
-            errors.append(f"{path}{key}: unknown field")
-            continue
-        errors += _walk_type(model.openapi_types[by_json[key]], value, f"{path}{key}", client)
-    return errors
-
-
-def _walk_type(type_name: str, value, path: str, client) -> list[str]:  # pragma: no cover
-    m = re.match(r"^(?:list|List)\[(.+)\]$", type_name)
-    if m:
-        if not isinstance(value, list):
-            return [f"{path}: expected a list"]
-        return [e for i, v in enumerate(value) for e in _walk_type(m.group(1), v, f"{path}[{i}]", client)]
-    m = re.match(r"^(?:dict\(str, |Dict\[str, )(.+)[\)\]]$", type_name)
-    if m:
-        if not isinstance(value, Mapping):
-            return [f"{path}: expected a map"]
-        return [e for k, v in value.items() for e in _walk_type(m.group(1), v, f"{path}.{k}", client)]
-    if type_name in _PRIMITIVES:
-        py = _PRIMITIVES[type_name]
-        if type_name == "int" and isinstance(value, bool):
-            return [f"{path}: expected int"]
-        return [] if isinstance(value, py) else [f"{path}: expected {type_name}"]
-    if type_name == "datetime":
-        return []
-    sub = getattr(client, type_name, None)
-    if sub is None:
-        return []
-    return _walk_openapi(sub, value, path + ".")
-
-
-def _meta(obj: Mapping) -> tuple[str, str | None, list[str]]:
-    errors = []
+def _meta(obj: Mapping) -> tuple[str, object, list[str]]:
     meta = obj.get("metadata")
     if not isinstance(meta, Mapping):
         return "<unnamed>", None, ["metadata: required (an object with at least a name)"]
     name = meta.get("name")
-    ns = meta.get("namespace")
     if not isinstance(name, str) or not name:
-        errors.append("metadata.name: required")
-        name = "<unnamed>"
-    return name, ns, errors
+        return "<unnamed>", meta.get("namespace"), ["metadata.name: required"]
+    return name, meta.get("namespace"), []
 
 
-def _server_rules(kind: str, obj: Mapping, name: str, ns) -> tuple[list[str], list[str]]:
-    """Rules the API server applies that the client models do not express."""
-    errors: list[str] = []
-    warnings: list[str] = []
-    if kind == "Namespace":
-        if name != "<unnamed>" and not is_dns1123_label(name):
+def _name_rules(kind: str, obj: Mapping, name: str, ns, namespaced: bool) -> list[str]:
+    errors = []
+    if name != "<unnamed>":
+        if kind == "Namespace" and not is_dns1123_label(name):
             errors.append(f"metadata.name {name!r} is not a DNS-1123 label (1-63 {_DNS_RULE})")
-    elif name != "<unnamed>" and not is_dns1123_subdomain(name):
-        errors.append(f"metadata.name {name!r} is not a DNS-1123 subdomain ({_DNS_RULE})")
+        elif kind != "Namespace" and not is_dns1123_subdomain(name):
+            errors.append(f"metadata.name {name!r} is not a DNS-1123 subdomain ({_DNS_RULE})")
     if ns is not None and not is_dns1123_label(ns):
         errors.append(f"metadata.namespace {ns!r} is not a DNS-1123 label")
+    meta = obj.get("metadata")
+    if isinstance(meta, Mapping):
+        errors += label_errors(meta.get("labels"))
+    return errors
+
+
+def _quantity_errors(path: str, resource: str, value, *, integer: bool) -> list[str]:
+    q = parse_quantity(value)
+    if q is None:
+        return [f"{path} = {value!r} is not a Kubernetes quantity"]
+    errors = []
+    if q < 0:
+        errors.append(f"{path} = {value!r} must be greater than or equal to 0")
+    if integer and q != q.to_integral_value():
+        errors.append(f"{path} = {value!r} must be an integer ({resource} is counted in whole units)")
+    return errors
+
+
+def _priority_class_rules(obj: Mapping, name: str) -> tuple[list[str], list[str]]:
+    """``pkg/apis/scheduling/validation.ValidatePriorityClass``."""
+    errors, warnings = [], []
+    value = obj.get("value")
+    if value is None:
+        errors.append("value: required")
+        return errors, warnings
+    if isinstance(value, bool) or not isinstance(value, int):
+        return errors, warnings  # the schema reports the type
+    if not PRIORITY_VALUE_MIN <= value < 2**31:
+        errors.append(f"value {value} is outside int32 [{PRIORITY_VALUE_MIN}, {2**31 - 1}]")
+    if name.startswith("system-"):
+        want = SYSTEM_PRIORITY_CLASSES.get(name)
+        if want is None:
+            errors.append(
+                f"metadata.name {name!r}: priority class names with 'system-' prefix are reserved for system use "
+                f"only (the built-in classes are {', '.join(SYSTEM_PRIORITY_CLASSES)})"
+            )
+        elif value != want or obj.get("globalDefault"):
+            errors.append(f"metadata.name {name!r} is a built-in class: its value must be {want} and globalDefault false; got {value}")
+        else:
+            warnings.append(f"{name} is built in: every cluster already has it, so creating it returns AlreadyExists")
+    elif value > PRIORITY_VALUE_MAX:
+        errors.append(f"value {value}: maximum allowed value of a user defined priority is {PRIORITY_VALUE_MAX}")
+    policy = obj.get("preemptionPolicy")
+    if policy is not None and policy not in ("PreemptLowerPriority", "Never"):
+        errors.append(f"preemptionPolicy must be PreemptLowerPriority or Never; got {policy!r}")
+    return errors, warnings
+
+
+def _quota_rules(obj: Mapping) -> tuple[list[str], list[str]]:
+    """``pkg/apis/core/validation.ValidateResourceQuotaSpec`` (+ which items the pod evaluator tracks)."""
+    errors, warnings = [], []
+    spec = obj.get("spec") if isinstance(obj.get("spec"), Mapping) else {}
+    hard = spec.get("hard") if isinstance(spec.get("hard"), Mapping) else {}
+    for key, value in hard.items():
+        path = f"spec.hard[{key!r}]"
+        if not is_qualified_name(key):
+            errors.append(f"{path}: {key!r} is not a valid resource name (a qualified name such as 'requests.nvidia.com/gpu')")
+            continue
+        if "/" not in key and not (key in _STANDARD_QUOTA_RESOURCES or key.startswith(("hugepages-", "requests.hugepages-"))):
+            errors.append(f"{path}: {key!r} must be a standard quota resource ({', '.join(sorted(_STANDARD_QUOTA_RESOURCES))}) or fully qualified")
+            continue
+        errors += _quantity_errors(path, key, value, integer=key in _INTEGER_QUOTA_RESOURCES or _is_extended_resource(key))
+        base = key.split(".", 1)[1] if key.startswith(("requests.", "limits.")) else key
+        if _is_extended_resource(base) and not key.startswith(("requests.", "count/")):
+            warnings.append(
+                f"{path}: for extended resources only 'requests.' quota items are tracked; this item is "
+                f"accepted but never counted in status.used: use 'requests.{base}' (kubernetes.io Resource Quotas)"
+            )
+    selector = spec.get("scopeSelector")
+    exprs = selector.get("matchExpressions") if isinstance(selector, Mapping) else None
+    scopes = list(spec.get("scopes") or []) if isinstance(spec.get("scopes"), list) else []
+    for i, req in enumerate(exprs if isinstance(exprs, list) else []):
+        if not isinstance(req, Mapping):
+            continue
+        path = f"spec.scopeSelector.matchExpressions[{i}]"
+        scope, op, values = req.get("scopeName"), req.get("operator"), req.get("values") or []
+        scopes.append(scope)
+        if scope not in _QUOTA_SCOPES:
+            errors.append(f"{path}.scopeName {scope!r}: unsupported scope ({', '.join(_QUOTA_SCOPES)})")
+        if scope in _EXISTS_ONLY_SCOPES and op != "Exists":
+            errors.append(f"{path}.operator must be 'Exists' for scope {scope}")
+        if op in ("In", "NotIn") and not values:
+            errors.append(f"{path}.values: at least one value when operator is In or NotIn")
+        elif op in ("Exists", "DoesNotExist") and values:
+            errors.append(f"{path}.values must be empty when operator is Exists or DoesNotExist")
+        elif op not in ("In", "NotIn", "Exists", "DoesNotExist"):
+            errors.append(f"{path}.operator {op!r} is not a valid selector operator (In, NotIn, Exists, DoesNotExist)")
+    for scope in scopes:
+        if scope in ("Terminating", "NotTerminating", "NotBestEffort", "BestEffort"):
+            allowed = {"pods"} if scope == "BestEffort" else _POD_COMPUTE
+            bad = [k for k in hard if (k in _STANDARD_QUOTA_RESOURCES) and k not in allowed]
+            if bad:
+                errors.append(f"spec: scope {scope} does not apply to {bad}")
+    for a, b in (("BestEffort", "NotBestEffort"), ("Terminating", "NotTerminating")):
+        if a in scopes and b in scopes:
+            errors.append(f"spec: conflicting scopes {a} and {b}")
+    return errors, warnings
+
+
+def _container_resource_errors(path: str, resources) -> list[str]:
+    """``ValidateResourceRequirements``: names, non-negative, extended = integer and limit == request."""
+    if not isinstance(resources, Mapping):
+        return []
+    errors = []
+    limits = resources.get("limits") if isinstance(resources.get("limits"), Mapping) else {}
+    requests = resources.get("requests") if isinstance(resources.get("requests"), Mapping) else {}
+    for part, items in (("limits", limits), ("requests", requests)):
+        for key, value in items.items():
+            p = f"{path}.{part}[{key!r}]"
+            if not isinstance(key, str):
+                errors.append(f"{p}: resource names are strings")
+                continue
+            extended = _is_extended_resource(key)
+            if not (extended or key in _STANDARD_CONTAINER_RESOURCES or key.startswith("hugepages-")):
+                errors.append(f"{p}: {key!r} must be a standard resource (cpu, memory, ephemeral-storage, hugepages-*) "
+                              "or an extended resource such as nvidia.com/gpu (no 'requests.' prefix in a pod)")
+                continue
+            errors += _quantity_errors(p, key, value, integer=extended)
+    for key, value in requests.items():
+        if not isinstance(key, str):
+            continue
+        q, lim = parse_quantity(value), parse_quantity(limits.get(key)) if key in limits else None
+        overcommit_ok = key in _STANDARD_CONTAINER_RESOURCES
+        if q is None or (key not in _STANDARD_CONTAINER_RESOURCES and not _is_extended_resource(key)):
+            continue
+        if key in limits and lim is not None:
+            if not overcommit_ok and q != lim:
+                errors.append(f"{path}.requests[{key!r}] must be equal to {key} limit of {limits[key]}")
+            elif q > lim:
+                errors.append(f"{path}.requests[{key!r}] must be less than or equal to {key} limit of {limits[key]}")
+        elif not overcommit_ok:
+            errors.append(f"{path}.limits[{key!r}]: Limit must be set for non overcommitable resources")
+    return errors
+
+
+def _pod_rules(obj: Mapping) -> list[str]:
+    errors = []
+    spec = obj.get("spec") if isinstance(obj.get("spec"), Mapping) else None
+    if spec is None:
+        return ["spec: required"]
+    containers = spec.get("containers")
+    if not isinstance(containers, list) or not containers:
+        return ["spec.containers: at least one container is required"]
+    seen = set()
+    for i, c in enumerate(containers):
+        if not isinstance(c, Mapping):
+            continue
+        cname = c.get("name")
+        if not is_dns1123_label(cname):
+            errors.append(f"spec.containers[{i}].name {cname!r} is not a DNS-1123 label")
+        elif cname in seen:
+            errors.append(f"spec.containers[{i}].name {cname!r}: Duplicate value")
+        else:
+            seen.add(cname)
+        if not c.get("image"):
+            errors.append(f"spec.containers[{i}].image: required")
+        errors += _container_resource_errors(f"spec.containers[{i}].resources", c.get("resources"))
+    pcn = spec.get("priorityClassName")
+    if pcn is not None and not is_dns1123_subdomain(pcn):
+        errors.append(f"spec.priorityClassName {pcn!r} is not a DNS-1123 subdomain")
+    errors += label_errors(spec.get("nodeSelector"), "spec.nodeSelector")
+    return errors
+
+
+def _server_rules(kind: str, obj: Mapping, name: str) -> tuple[list[str], list[str]]:
+    """Rules the API server applies that the vendored JSON schemas do not express."""
+    errors: list[str] = []
+    warnings: list[str] = []
     if kind == "PriorityClass":
-        value = obj.get("value")
-        if value is None:
-            errors.append("value: required")
-        elif isinstance(value, int) and not isinstance(value, bool):
-            if value > PRIORITY_VALUE_MAX and not name.startswith("system-"):
-                errors.append(
-                    f"value {value} > {PRIORITY_VALUE_MAX:,}: larger values are reserved for system classes"
-                )
-            if value < PRIORITY_VALUE_MIN:
-                errors.append(f"value {value} is below the 32-bit minimum {PRIORITY_VALUE_MIN}")
-        policy = obj.get("preemptionPolicy")
-        if policy is not None and policy not in ("PreemptLowerPriority", "Never"):
-            errors.append(f"preemptionPolicy must be PreemptLowerPriority or Never; got {policy!r}")
-    if kind == "ResourceQuota":
-        spec = obj.get("spec") or {}
-        hard = (spec.get("hard") or {}) if isinstance(spec, Mapping) else {}
-        if isinstance(hard, Mapping):
-            for key, value in hard.items():
-                key = str(key)
-                if _parse_quantity(value) is None:
-                    errors.append(f"spec.hard[{key!r}] = {value!r} is not a Kubernetes quantity")
-                base = key.split(".", 1)[1] if key.startswith(("requests.", "limits.")) else key
-                extended = "/" in base and not base.startswith(("count/", "kubernetes.io/")) and "." in base.split("/")[0]
-                if not extended:
-                    continue
-                if key.startswith("limits."):
-                    warnings.append(
-                        f"spec.hard[{key!r}]: for extended resources only 'requests.' quota items are "
-                        f"tracked; this item is accepted but never counted in status.used — use "
-                        f"'requests.{base}' (facts.md errata 46)"
-                    )
-                elif not key.startswith("requests."):
-                    warnings.append(
-                        f"spec.hard[{key!r}]: a bare extended-resource key does not limit anything; "
-                        f"use 'requests.{base}' (facts.md §5)"
-                    )
-    if kind == "ConfigMap":
+        errors, warnings = _priority_class_rules(obj, name)
+    elif kind == "ResourceQuota":
+        errors, warnings = _quota_rules(obj)
+    elif kind == "Pod":
+        errors = _pod_rules(obj)
+    elif kind == "Namespace":
+        meta = obj.get("metadata") if isinstance(obj.get("metadata"), Mapping) else {}
+        labels = meta.get("labels") or {}
+        if isinstance(labels, Mapping) and any("priority" in str(k).lower() for k in labels):
+            warnings.append(
+                "a namespace label assigns no priority: pods set spec.priorityClassName (or get the "
+                "globalDefault class); to restrict which classes a namespace may use, give it a ResourceQuota "
+                "with a PriorityClass scopeSelector (gpu_k8s.priority_quota_manifest)"
+            )
+    elif kind == "ConfigMap":
         data = obj.get("data") or {}
         text = " ".join(str(v) for v in data.values()) if isinstance(data, Mapping) else ""
         if "fairsharing" in text.lower().replace("_", "").replace("-", "") or "fair-share" in name:
             warnings.append(
                 "no Kubernetes component reads this ConfigMap: kube-scheduler has no weighted "
-                "fair-share queueing, so these weights do nothing (facts.md errata 48). Use Kueue: "
-                "ClusterQueue.spec.fairSharing.weight per tenant, fairSharing.enable in Kueue's "
+                "fair-share queueing, so these weights do nothing. Use Kueue: "
+                "ClusterQueue.spec.fairSharing.weight per tenant and fairSharing in Kueue's "
                 "Configuration (kueue_manifests, kueue_fair_sharing_config)"
             )
     return errors, warnings
 
 
-# Kueue v1beta1 structure, from kubernetes-sigs/kueue apis/kueue/v1beta1/*_types.go
-_CQ_SPEC_FIELDS = {
-    "resourceGroups", "cohort", "queueingStrategy", "namespaceSelector", "flavorFungibility",
-    "preemption", "admissionChecks", "admissionChecksStrategy", "stopPolicy", "fairSharing",
-    "admissionScope", "excludeResourcePrefixes",
-}
-_ENUMS = {
-    "queueingStrategy": ("StrictFIFO", "BestEffortFIFO"),
-    "stopPolicy": ("None", "Hold", "HoldAndDrain"),
-    "reclaimWithinCohort": ("Never", "LowerPriority", "Any"),
-    "withinClusterQueue": ("Never", "LowerPriority", "LowerOrNewerEqualPriority"),
-    "whenCanBorrow": ("MayStopSearch", "TryNextFlavor", "Borrow"),
-    "whenCanPreempt": ("MayStopSearch", "TryNextFlavor", "Preempt"),
-}
-
-
-def _kueue_quantity(path: str, value, errors: list[str], *, required: bool = True) -> None:
-    if value is None:
-        if required:
-            errors.append(f"{path}: required")
-        return
-    q = _parse_quantity(value)
-    if q is None:
-        errors.append(f"{path} = {value!r} is not a Kubernetes quantity")
-    elif q < 0:
-        errors.append(f"{path} = {value!r} must be non-negative")
-
-
-def _unknown(path: str, obj: Mapping, allowed: set, errors: list[str]) -> None:
-    for key in obj:
-        if key not in allowed:
-            errors.append(f"{path}{key}: unknown field")
-
-
-def _kueue_errors(kind: str, obj: Mapping, ns) -> list[str]:
+def _kueue_webhook_rules(kind: str, obj: Mapping, ns) -> list[str]:
+    """Kueue v0.19.2 ``pkg/webhooks`` (clusterqueue_webhook.go, common.go, resourceflavor_webhook.go)."""
     errors: list[str] = []
-    _unknown("", obj, {"apiVersion", "kind", "metadata", "spec", "status"}, errors)
-    spec = obj.get("spec", {})
-    if spec is None:
-        spec = {}
-    if not isinstance(spec, Mapping):
-        return errors + ["spec: expected an object"]
+    spec = obj.get("spec") if isinstance(obj.get("spec"), Mapping) else {}
+    if kind == "LocalQueue" and ns is None:
+        errors.append("metadata.namespace: a LocalQueue is namespaced; set the tenant's namespace")
     if kind == "ResourceFlavor":
-        _unknown("spec.", spec, {"nodeLabels", "nodeTaints", "tolerations", "topologyName"}, errors)
-        for key in ("nodeLabels",):
-            labels = spec.get(key)
-            if labels is not None and (not isinstance(labels, Mapping) or len(labels) > 8):
-                errors.append(f"spec.{key}: a map of at most 8 labels")
-        for key in ("nodeTaints", "tolerations"):
-            items = spec.get(key)
-            if items is not None and (not isinstance(items, list) or len(items) > 8):
-                errors.append(f"spec.{key}: a list of at most 8 items")
-    elif kind == "LocalQueue":
-        if ns is None:
-            errors.append("metadata.namespace: a LocalQueue is namespaced; set the tenant's namespace")
-        _unknown("spec.", spec, {"clusterQueue", "stopPolicy", "fairSharing"}, errors)
-        cq = spec.get("clusterQueue")
-        if not is_dns1123_subdomain(cq):
-            errors.append(f"spec.clusterQueue {cq!r} must name a ClusterQueue (DNS-1123 subdomain)")
-        _kueue_enum("spec.stopPolicy", "stopPolicy", spec.get("stopPolicy"), errors)
-    elif kind == "ClusterQueue":
-        _unknown("spec.", spec, _CQ_SPEC_FIELDS, errors)
-        cohort = spec.get("cohort")
-        if cohort is not None and not is_dns1123_subdomain(cohort):
-            errors.append(f"spec.cohort {cohort!r} is not a DNS-1123 subdomain")
-        _kueue_enum("spec.queueingStrategy", "queueingStrategy", spec.get("queueingStrategy"), errors)
-        _kueue_enum("spec.stopPolicy", "stopPolicy", spec.get("stopPolicy"), errors)
-        sel = spec.get("namespaceSelector")
-        if sel is not None:
-            errors += [f"spec.namespaceSelector.{e}" for e in _model_errors("V1LabelSelector", sel)]
-        pre = spec.get("preemption")
-        if pre is not None:
-            if not isinstance(pre, Mapping):
-                errors.append("spec.preemption: expected an object")
-            else:
-                _unknown("spec.preemption.", pre, {"reclaimWithinCohort", "borrowWithinCohort", "withinClusterQueue"}, errors)
-                for key in ("reclaimWithinCohort", "withinClusterQueue"):
-                    _kueue_enum(f"spec.preemption.{key}", key, pre.get(key), errors)
-        ff = spec.get("flavorFungibility")
-        if isinstance(ff, Mapping):
-            _unknown("spec.flavorFungibility.", ff, {"whenCanBorrow", "whenCanPreempt"}, errors)
-            for key in ("whenCanBorrow", "whenCanPreempt"):
-                _kueue_enum(f"spec.flavorFungibility.{key}", key, ff.get(key), errors)
-        fs = spec.get("fairSharing")
-        if fs is not None:
-            if not isinstance(fs, Mapping):
-                errors.append("spec.fairSharing: expected an object")
-            else:
-                _unknown("spec.fairSharing.", fs, {"weight"}, errors)
-                _kueue_quantity("spec.fairSharing.weight", fs.get("weight"), errors, required=False)
-        groups = spec.get("resourceGroups", [])
-        if not isinstance(groups, list) or len(groups) > 16:
-            errors.append("spec.resourceGroups: a list of at most 16 groups")
-            groups = []
-        seen_resources: set = set()
-        seen_flavors: set = set()
-        for gi, group in enumerate(groups):
-            p = f"spec.resourceGroups[{gi}]"
-            if not isinstance(group, Mapping):
-                errors.append(f"{p}: expected an object")
-                continue
-            _unknown(p + ".", group, {"coveredResources", "flavors"}, errors)
-            covered = group.get("coveredResources")
-            if not isinstance(covered, list) or not 1 <= len(covered) <= 64:
-                errors.append(f"{p}.coveredResources: required, 1-64 resource names")
-                covered = []
-            for r in covered:
-                if r in seen_resources:
-                    errors.append(f"{p}.coveredResources: {r!r} is already in another resource group")
-                seen_resources.add(r)
-            flavors = group.get("flavors")
-            if not isinstance(flavors, list) or not 1 <= len(flavors) <= 64:
-                errors.append(f"{p}.flavors: required, 1-64 flavors")
-                flavors = []
-            for fi, flav in enumerate(flavors):
-                fp = f"{p}.flavors[{fi}]"
-                if not isinstance(flav, Mapping):
-                    errors.append(f"{fp}: expected an object")
-                    continue
-                _unknown(fp + ".", flav, {"name", "resources"}, errors)
-                fname = flav.get("name")
-                if not is_dns1123_subdomain(fname):
-                    errors.append(f"{fp}.name {fname!r} must be a DNS-1123 subdomain")
-                if fname in seen_flavors:
-                    errors.append(f"{fp}.name {fname!r} appears in another resource group")
-                seen_flavors.add(fname)
-                res = flav.get("resources")
-                if not isinstance(res, list) or not 1 <= len(res) <= 64:
-                    errors.append(f"{fp}.resources: required, 1-64 entries")
-                    continue
-                names = [r.get("name") if isinstance(r, Mapping) else None for r in res]
-                if names != list(covered):
-                    errors.append(
-                        f"{fp}.resources must list the coveredResources in the same order "
-                        f"({covered}); got {names}"
-                    )
-                for ri, r in enumerate(res):
-                    rp = f"{fp}.resources[{ri}]"
-                    if not isinstance(r, Mapping):
-                        continue
-                    _unknown(rp + ".", r, {"name", "nominalQuota", "borrowingLimit", "lendingLimit"}, errors)
-                    _kueue_quantity(f"{rp}.nominalQuota", r.get("nominalQuota"), errors)
-                    for lim in ("borrowingLimit", "lendingLimit"):
-                        if lim in r:
-                            _kueue_quantity(f"{rp}.{lim}", r[lim], errors)
-                            if not cohort:
-                                errors.append(f"{rp}.{lim} must be unset when spec.cohort is empty")
+        errors += label_errors(spec.get("nodeLabels"), "spec.nodeLabels")
+    if kind != "ClusterQueue":
+        return errors
+    has_cohort = bool(spec.get("cohortName") or spec.get("cohort"))
+    seen_res, seen_flavors = set(), set()
+    for gi, group in enumerate(spec.get("resourceGroups") or []):
+        covered = group.get("coveredResources") or []
+        for ri, r in enumerate(covered):
+            if not is_qualified_name(r):
+                errors.append(f"spec.resourceGroups[{gi}].coveredResources[{ri}] {r!r} is not a qualified name")
+            if r in seen_res:
+                errors.append(f"spec.resourceGroups[{gi}].coveredResources[{ri}]: Duplicate value: {r!r} (already in a resource group)")
+            seen_res.add(r)
+        for fi, flav in enumerate(group.get("flavors") or []):
+            fp = f"spec.resourceGroups[{gi}].flavors[{fi}]"
+            if flav.get("name") in seen_flavors:
+                errors.append(f"{fp}.name: Duplicate value: {flav.get('name')!r}")
+            seen_flavors.add(flav.get("name"))
+            for ri, res in enumerate((flav.get("resources") or [])[: len(covered)]):
+                rp = f"{fp}.resources[{ri}]"
+                if res.get("name") != covered[ri]:
+                    errors.append(f"{rp}.name {res.get('name')!r} must match the name in coveredResources ({covered[ri]!r})")
+                for lim in ("nominalQuota", "borrowingLimit", "lendingLimit"):
+                    if lim in res:
+                        q = parse_quantity(res[lim])
+                        if q is not None and q < 0:
+                            errors.append(f"{rp}.{lim} = {res[lim]!r} must be greater than or equal to 0")
+                        if lim != "nominalQuota" and not has_cohort:
+                            errors.append(f"{rp}.{lim} must be nil when cohort is empty")
+                lend, nominal = parse_quantity(res.get("lendingLimit")), parse_quantity(res.get("nominalQuota"))
+                if lend is not None and nominal is not None and lend > nominal:
+                    errors.append(f"{rp}.lendingLimit must be less than or equal to the nominalQuota")
+    weight = (spec.get("fairSharing") or {}).get("weight")
+    w = parse_quantity(weight)
+    if w is not None and (w < 0 or 0 < w <= parse_quantity("1n")):
+        errors.append(f"spec.fairSharing.weight = {weight!r}: must be >= 0, and when not 0 > 1e-9")
+    sel = spec.get("namespaceSelector")
+    if isinstance(sel, Mapping):
+        errors += label_errors(sel.get("matchLabels"), "spec.namespaceSelector.matchLabels")
     return errors
-
-
-def _kueue_enum(path: str, key: str, value, errors: list[str]) -> None:
-    if value is not None and value not in _ENUMS[key]:
-        errors.append(f"{path} must be one of {', '.join(_ENUMS[key])}; got {value!r}")
 
 
 def validate_manifest(obj) -> ValidationReport:
@@ -856,38 +936,50 @@ def validate_manifest(obj) -> ValidationReport:
     >>> bad = {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "Team_A"}}
     >>> validate_manifest(bad).errors
     ("metadata.name 'Team_A' is not a DNS-1123 label (1-63 lowercase letters, digits and '-', starting and ending with a letter or digit)",)
+    >>> pc = {"apiVersion": "scheduling.k8s.io/v1", "kind": "PriorityClass", "metadata": {"name": "system-ml"}, "value": 10}
+    >>> validate_manifest(pc).ok
+    False
     """
     if not isinstance(obj, Mapping):
         raise ValueError(f"obj must be a manifest dict; got {type(obj).__name__}")
     api_version, kind = obj.get("apiVersion"), obj.get("kind")
+    typed = isinstance(api_version, str) and isinstance(kind, str)  # a list here must not crash the lookup
     name, ns, errors = _meta(obj)
     warnings: list[str] = []
     checked: list[str] = []
-    if (api_version, kind) in _CORE_KINDS:
-        model, namespaced = _CORE_KINDS[(api_version, kind)]
-        errors += _model_errors(model, obj)
-        checked.append(f"kubernetes client model {model}")
-        errs, warns = _server_rules(kind, obj, name, ns)
+    if typed and (api_version, kind) in k8s_schemas.CORE_KINDS:
+        _, namespaced = k8s_schemas.CORE_KINDS[(api_version, kind)]
+        errors += k8s_schemas.core_errors(obj)
+        checked.append(f"Kubernetes {k8s_schemas.KUBERNETES_VERSION} JSON schema ({kind})")
+        errors += _name_rules(kind, obj, name, ns, namespaced)
+        errs, warns = _server_rules(kind, obj, name)
         errors += errs
         warnings += warns
-        checked.append("API-server rules (names, quantities, quota keys, priority range)")
+        checked.append("API-server rules (names, labels, quantities, quota names and scopes, priority classes, container resources)")
         if not namespaced and ns is not None:
             warnings.append(f"metadata.namespace is ignored: {kind} is cluster-scoped")
-    elif api_version == KUEUE_API_VERSION and kind in _KUEUE_KINDS:
-        errors += _kueue_errors(kind, obj, ns)
-        if name != "<unnamed>" and not is_dns1123_subdomain(name):
-            errors.append(f"metadata.name {name!r} is not a DNS-1123 subdomain ({_DNS_RULE})")
+    elif typed and kind in k8s_schemas.KUEUE_KINDS and api_version.startswith(k8s_schemas.KUEUE_GROUP + "/"):
+        schema_errors = k8s_schemas.crd_errors(obj)
+        errors += schema_errors
+        checked.append(f"Kueue {k8s_schemas.KUEUE_VERSION} CRD schema ({api_version}) with defaults, list types and CEL rules")
         meta = obj.get("metadata")
         if isinstance(meta, Mapping):
-            errors += [f"metadata.{e}" for e in _model_errors("V1ObjectMeta", meta)]
-        checked.append("Kueue v1beta1 structure (kubernetes-sigs/kueue apis/kueue/v1beta1)")
+            errors += k8s_schemas.object_meta_errors(meta)
+        errors += _name_rules(kind, obj, name, ns, k8s_schemas.KUEUE_KINDS[kind][1])
+        if not schema_errors:
+            errors += _kueue_webhook_rules(kind, obj, ns)
+            checked.append(f"Kueue {k8s_schemas.KUEUE_VERSION} validating webhooks")
+        if str(api_version).endswith("/v1beta1"):
+            warnings.append(f"{api_version} is deprecated (Kueue stores v1beta2 since v0.16 and plans to remove v1beta1); "
+                            "write kueue.x-k8s.io/v1beta2 (spec.cohort is spec.cohortName there)")
     else:
-        kinds = sorted({k for _, k in _CORE_KINDS} | set(_KUEUE_KINDS))
+        kinds = sorted({k for _, k in k8s_schemas.CORE_KINDS} | set(k8s_schemas.KUEUE_KINDS))
         errors.append(
-            f"apiVersion/kind {api_version!r}/{kind!r} is not one this validator knows ({', '.join(kinds)})"
+            f"apiVersion/kind {api_version!r}/{kind!r} is not one this validator knows ({', '.join(kinds)}; "
+            f"Kueue kinds as {' or '.join(KUEUE_API_VERSIONS)})"
         )
     return ValidationReport(
-        kind=str(kind), name=name, errors=tuple(errors), warnings=tuple(warnings), checked_by=tuple(checked)
+        kind=str(kind), name=name, errors=tuple(dict.fromkeys(errors)), warnings=tuple(warnings), checked_by=tuple(checked)
     )
 
 
@@ -905,13 +997,16 @@ def validate_manifests(objs) -> list[ValidationReport]:
     for obj, rep in zip(objs, reports):
         extra: list[str] = []
         spec = obj.get("spec") if isinstance(obj.get("spec"), Mapping) else {}
-        if kueue_present and rep.kind == "LocalQueue" and ("ClusterQueue", spec.get("clusterQueue")) not in names:
+        cq = spec.get("clusterQueue")
+        if kueue_present and rep.kind == "LocalQueue" and isinstance(cq, str) and ("ClusterQueue", cq) not in names:
             extra.append(f"spec.clusterQueue {spec.get('clusterQueue')!r} names no ClusterQueue in this bundle")
         if rep.kind == "ClusterQueue" and any(r.kind == "ResourceFlavor" for r in reports):
-            for group in spec.get("resourceGroups") or []:
-                for flav in (group.get("flavors") or []) if isinstance(group, Mapping) else []:
+            groups = spec.get("resourceGroups") if isinstance(spec.get("resourceGroups"), list) else []
+            for group in groups:
+                flavors = group.get("flavors") if isinstance(group, Mapping) else None
+                for flav in flavors if isinstance(flavors, list) else []:
                     fname = flav.get("name") if isinstance(flav, Mapping) else None
-                    if ("ResourceFlavor", fname) not in names:
+                    if isinstance(fname, str) and ("ResourceFlavor", fname) not in names:
                         extra.append(f"flavor {fname!r} names no ResourceFlavor in this bundle")
         out.append(rep if not extra else ValidationReport(rep.kind, rep.name, rep.errors + tuple(extra), rep.warnings, rep.checked_by))
     return out

@@ -23,7 +23,7 @@ Formulas and sources:
 * Fair-share KPI: each queue's achieved share of GPU time against its entitlement in a weighted
   queue tree, measured on section 4's simulator (:func:`queue_share_experiment`).
 
-The seed's KPI targets (:data:`SEED_KPI_TARGETS`) are illustrative and unsourced (facts.md
+The seed's KPI targets (:data:`SEED_KPI_TARGETS`) are illustrative and unsourced (docs/sources.md
 errata 54); they are kept as an exercise in checking that targets agree with each other.
 
 >>> round(availability(720, 0.25), 5)       # seed targets: MTBF 720 h, MTTR 15 min
@@ -221,26 +221,42 @@ def cost_per_inference_usd(hourly_cost_usd, throughput_rps, utilization=1.0) -> 
     return result
 
 
-def energy_per_inference_j(power_w, throughput_rps, pue_=1.0) -> float:
-    """Facility energy per inference: IT power × PUE / throughput (J). PUE from :mod:`course_kit.power`.
+def energy_per_inference_j(power_w, throughput_rps, pue_=1.0, utilization=1.0, idle_power_w=None) -> float:
+    """Facility energy per inference (J), at the same busy share as :func:`cost_per_inference_usd`.
+
+    A device busy a share ``u`` of the time draws ``u·P_busy + (1 − u)·P_idle`` on average and serves
+    ``u × throughput`` inferences per second, so
+
+        energy per inference = PUE × (u·P_busy + (1 − u)·P_idle) / (u × throughput)
+
+    ``idle_power_w`` defaults to ``power_w`` (an upper bound: no sourced idle figure is in
+    docs/sources.md; measure yours with ``nvidia-smi``). ``u = 1`` gives ``P × PUE / throughput``.
+    PUE from :mod:`course_kit.power` (docs/sources.md#pue).
 
     >>> round(energy_per_inference_j(400, 200, 1.5), 2)
     3.0
+    >>> round(energy_per_inference_j(400, 200, 1.5, utilization=0.4, idle_power_w=100), 3)
+    4.125
     """
     from course_kit import power
 
+    busy = check_number("power_w", power_w, low=0, high=1e7)
     rps = check_number("throughput_rps", throughput_rps, low=0, low_inclusive=False, high=1e9)
-    return power.facility_power_w(power_w, pue_) / rps
+    util = check_number("utilization", utilization, low=0, high=1, low_inclusive=False)
+    idle = busy if idle_power_w is None else check_number("idle_power_w", idle_power_w, low=0, high=busy)
+    average_w = util * busy + (1 - util) * idle
+    return power.facility_power_w(average_w, pue_) / (rps * util)
 
 
-def energy_cost_per_inference_usd(power_w, throughput_rps, pue_=1.0, price_usd_per_kwh=0.10) -> float:
+def energy_cost_per_inference_usd(power_w, throughput_rps, pue_=1.0, price_usd_per_kwh=0.10,
+                                  utilization=1.0, idle_power_w=None) -> float:
     """Electricity cost of one inference: energy (J) / 3.6e6 J/kWh × price.
 
     >>> round(energy_cost_per_inference_usd(400, 200, 1.5, 0.10) * 1e6, 4)   # $ per million
     0.0833
     """
     price = check_number("price_usd_per_kwh", price_usd_per_kwh, low=0, high=100)
-    return energy_per_inference_j(power_w, throughput_rps, pue_) / 3.6e6 * price
+    return energy_per_inference_j(power_w, throughput_rps, pue_, utilization, idle_power_w) / 3.6e6 * price
 
 
 # --------------------------------------------------------------------------------------------
@@ -255,7 +271,7 @@ SEED_KPI_TARGETS: dict[str, dict] = {
     "mtbf_hours": {"target": 720, "critical": 168, "higher_is_better": True, "unit": "h"},
     "mttr_minutes": {"target": 15, "critical": 60, "higher_is_better": False, "unit": "min"},
 }
-"""The seed's ``MLInfrastructureKPIs`` targets — illustrative, unsourced (facts.md errata 54)."""
+"""The seed's ``MLInfrastructureKPIs`` targets — illustrative, unsourced (docs/sources.md#erratum-54)."""
 
 
 def evaluate_kpis(measured: Mapping, targets: Mapping | None = None):

@@ -17,7 +17,7 @@ a discrete simulation (:func:`simulate_queue`, Lindley's recursion). At or above
 no steady state: the backlog grows by ``(λ − μ)·t`` (:func:`backlog_series`).
 
 Numbers: the course text's stage latencies ("each handoff introduces 10–100 ms", the handoff table,
-"p95 < 50 ms") are illustrative targets with no published source (facts.md, erratum 54). They are
+"p95 < 50 ms") are illustrative targets with no published source (docs/sources.md#erratum-54). They are
 used here as such and labelled so.
 
 Example
@@ -72,7 +72,7 @@ __all__ = [
 Z95 = 1.6448536269514722
 #: The course text's ingestion target: "Ingestion Latency: p95 < 50ms for real-time systems" (illustrative).
 SEED_INGESTION_SLO_MS = 50.0
-_ILLUSTRATIVE = "course text (seed) §1, illustrative, no published source (facts.md erratum 54)"
+_ILLUSTRATIVE = "course text (seed) §1, illustrative, no published source (docs/sources.md#erratum-54)"
 _MAX_SAMPLES = 2_000_000
 
 

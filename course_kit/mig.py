@@ -1,6 +1,6 @@
 """Multi-Instance GPU (MIG): an exact placement engine for GPU-instance profiles.
 
-The rules (``../shared/reference/facts.md`` §1, NVIDIA MIG User Guide "MIG-UG"):
+The rules (``docs/sources.md#mig``, NVIDIA MIG User Guide "MIG-UG"):
 
 * A GPU has 8 **memory slices** (4 on A30) and 7 **compute (SM) slices** (4 on A30). A GPU
   instance of profile ``Xg.YYgb`` takes X compute slices and a fixed number of memory slices.
@@ -36,9 +36,10 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from course_kit._validate import check_int, check_number
+from course_kit._validate import check_choice, check_int, check_number
 
 __all__ = [
+    "SEED_A100_PROFILES",
     "Profile",
     "Instance",
     "Layout",
@@ -266,7 +267,7 @@ def _check_gpu(gpu) -> str:
 def profiles(gpu: str) -> dict[str, Profile]:
     """The GPU-instance profile table of ``gpu`` (profile name → :class:`Profile`).
 
-    Source: ``data/mig_profiles.csv`` (facts.md §1). Unknown names raise ``ValueError``
+    Source: ``data/mig_profiles.csv`` (docs/sources.md#mig). Unknown names raise ``ValueError``
     listing the known models.
 
     >>> p = profiles("A100-SXM4-40GB")["4g.20gb"]
@@ -549,7 +550,7 @@ def place(gpu: str, profile_names, *, pre_r510: bool = False) -> dict[str, int] 
     When several placements exist, the one that leaves the most (profile, start) options free is
     returned (a lone 3g.20gb goes to slices 4–7, leaving 0–3 for a 4g, 2g or 1g).
 
-    Source of the rules: MIG-UG and NVML placements (facts.md §1.1).
+    Source of the rules: MIG-UG and NVML placements (docs/sources.md#mig-concepts).
 
     >>> place("H100-SXM5-80GB", ["3g.40gb"])
     {'3g.40gb#1': 4}
@@ -881,27 +882,46 @@ def best_layout(gpu: str, workloads, *, pre_r510: bool = False) -> Fit:
     return Fit(gpu, False, None, reason=f"{len(wl)} workloads together: {why}")
 
 
-def single_profile_choice(gpu: str, workloads) -> str | None:
+#: The course text's own A100 table in ``MIGManager.get_supported_profiles`` (wrong in places:
+#: 108 SMs, 4g.20gb × 2, no 1g.10gb; errata 41-44, docs/sources.md#erratum-41), as
+#: profile → (instances, memory GB). Kept only to run the course text's algorithm on its own data.
+SEED_A100_PROFILES = {
+    "7g.40gb": (1, 40), "4g.20gb": (2, 20), "3g.20gb": (2, 20), "2g.10gb": (3, 10), "1g.5gb": (7, 5),
+}
+
+
+def single_profile_choice(gpu: str, workloads, *, table: str = "kit") -> str | None:
     """The seed's ``MIGManager.create_mig_configuration`` (erratum 45), kept for comparison.
 
     It gives every workload the same profile: the one with enough instances whose total memory
     exceeds the total need by the least. It ignores compute, per-workload fit and mixed layouts,
     so it can return a profile too small for some workload, or ``None`` while a mixed layout exists.
+    ``table="kit"`` runs it on the corrected profiles (``data/mig_profiles.csv``); ``table="seed"``
+    on the course text's own A100 table (:data:`SEED_A100_PROFILES`; A100-SXM4-40GB only).
 
-    >>> single_profile_choice("A100-SXM4-40GB", [("llm", 18, 3), ("etl", 9, 2), ("a", 4, 1), ("b", 4, 1)])
+    >>> four = [("llm", 18, 3), ("etl", 9, 2), ("a", 4, 1), ("b", 4, 1)]
+    >>> single_profile_choice("A100-SXM4-40GB", four)
     '1g.10gb'
+    >>> single_profile_choice("A100-SXM4-40GB", four, table="seed") is None   # 4 × 5 GB < 35 GB
+    True
 
     (four 1g.10gb instances of 9.62 GiB and 1 compute slice: 'llm' needs 18 GiB and 3 slices.)
     """
     gpu = _check_gpu(gpu)
+    table = check_choice("table", table, ("kit", "seed"))
     wl = _check_workloads(workloads)
+    if table == "seed":
+        if gpu != "A100-SXM4-40GB":
+            raise ValueError(f"table='seed' exists for A100-SXM4-40GB only; got gpu {gpu!r}")
+        options = dict(SEED_A100_PROFILES)
+    else:
+        options = {n: (p.max_instances, p.memory_gib) for n, p in _catalog()[gpu].items()
+                   if not p.media_extensions}
     total = sum(w.memory_gib for w in wl)
     best, best_waste = None, float("inf")
-    for name, p in _catalog()[gpu].items():
-        if p.media_extensions:
-            continue
-        if p.max_instances >= len(wl):
-            waste = p.memory_gib * len(wl) - total
+    for name, (instances, memory) in options.items():
+        if instances >= len(wl):
+            waste = memory * len(wl) - total
             if 0 <= waste < best_waste:
                 best, best_waste = name, waste
     return best

@@ -3,7 +3,7 @@
 Units in names: ``_gbps`` = gigabits per second (link rates, as vendors quote them);
 ``_gbytes_s`` = gigabytes per second (what NCCL reports); ``_bytes``, ``_s``, ``_us``.
 8 Gb/s = 1 GB/s: a 200 Gb/s HDR port carries 25 GB/s. Mixing the two is the seed's Q3 error
-("800 TB/s" for 800 Tb/s, facts.md erratum 34).
+("800 TB/s" for 800 Tb/s, docs/sources.md#erratum-34).
 
 Ring all-reduce, α-β model (Thakur, Rabenseifner & Gropp, "Optimization of Collective
 Communication Operations in MPICH", IJHPCA 19(1), 2005; bandwidth term as in nccl-tests
@@ -14,7 +14,7 @@ Communication Operations in MPICH", IJHPCA 19(1), 2005; bandwidth term as in ncc
 n ranks, S bytes per rank, B bytes/s per rank, α latency per step (2(n−1) steps: a
 reduce-scatter then an all-gather around the ring).
 
->>> round(ring_allreduce_time_s(64, 1e9, 25) * 1000, 2)       # facts.md §4 example: ≈ 79 ms
+>>> round(ring_allreduce_time_s(64, 1e9, 25) * 1000, 2)       # docs/sources.md#networks example: ≈ 79 ms
 78.75
 """
 
@@ -54,9 +54,9 @@ BUSBW_FACTORS = {
     "reduce": "1",
 }
 
-#: InfiniBand 4x link rates in Gb/s (facts.md §4, High): EDR 25, HDR 50, NDR 100 Gb/s per lane.
+#: InfiniBand 4x link rates in Gb/s (docs/sources.md#networks, High): EDR 25, HDR 50, NDR 100 Gb/s per lane.
 INFINIBAND_4X_GBPS = {"EDR": 100, "HDR": 200, "NDR": 400, "XDR": 800}
-#: Ethernet port speeds in Gb/s (facts.md erratum 50/21: 200, 400 and 800 GbE exist).
+#: Ethernet port speeds in Gb/s (docs/sources.md#erratum-50/21: 200, 400 and 800 GbE exist).
 ETHERNET_GBPS = (1, 10, 25, 40, 50, 100, 200, 400, 800)
 
 
@@ -172,7 +172,7 @@ TRANSPORT_FACTS = (
         "HDR 200, NDR 400, XDR 800",
         "Ethernet 100/200/400/800 GbE",
         "same Ethernet links: 100/200/400/800 GbE",
-        "facts.md §4 (open-mpi PR #4946; Linux mlx5 NDR commit; NVIDIA XDR 800Gb/s manual); erratum 21",
+        "docs/sources.md#networks (open-mpi PR #4946; Linux mlx5 NDR commit; NVIDIA XDR 800Gb/s manual); erratum 21",
         "High",
         "Erratum: the seed's table gives Ethernet '100 Gbps' against IB '200-400'; Ethernet also "
         "runs at 400 and 800 Gb/s (the seed's own link_speeds list has 400GbE).",
@@ -182,7 +182,7 @@ TRANSPORT_FACTS = (
         "~0.13 µs (QM8790 HDR: 'sub-130ns')",
         "~0.25-0.85 µs cut-through; < 1 µs (Nexus 93180YC-FX)",
         "same switches as RoCE",
-        "facts.md §4 (QM8790 product brief quote; 2012 HFT switch list; Cisco datasheet)",
+        "docs/sources.md#networks (QM8790 product brief quote; 2012 HFT switch list; Cisco datasheet)",
         "Medium",
         "The switch is not where TCP loses its microseconds: the host stack is.",
     ),
@@ -191,7 +191,7 @@ TRANSPORT_FACTS = (
         "~0.5-1.0 µs",
         "close to InfiniBand",
         "~10-50 µs (kernel TCP/IP stack)",
-        "facts.md erratum 20",
+        "docs/sources.md#erratum-20",
         "Medium",
         "The seed's '10-50 µs' is kernel TCP/IP, not Ethernet hardware.",
     ),
@@ -208,7 +208,7 @@ TRANSPORT_FACTS = (
         "seed: < 1 %, 200M+ msg/s",
         "—",
         "seed: 10-30 %, 1M msg/s",
-        "seed table only; no source found (facts.md erratum 22)",
+        "seed table only; no source found (docs/sources.md#erratum-22)",
         "Low",
         "Unverified illustrative numbers: do not quote them as facts.",
     ),
@@ -227,7 +227,7 @@ def allreduce_table(n_ranks, size_bytes, link_gbps=(100, 200, 400, 800), latency
 
     Uses :func:`ring_allreduce_time_s` with B = link_gbps / 8 GB/s per rank (one NIC per rank
     at line rate: an upper bound). Default latencies: ~1 µs (RDMA) and 25 µs (kernel TCP,
-    middle of the 10-50 µs range, facts.md erratum 20).
+    middle of the 10-50 µs range, docs/sources.md#erratum-20).
 
     >>> t = allreduce_table(64, 1e9, link_gbps=[200], latency_us=[1.0])
     >>> round(float(t.iloc[0]["time_ms"]), 2)

@@ -1,6 +1,6 @@
 """Rack power and cooling: U space, IT load, heat, airflow, circuits, ASHRAE inlet, PUE, GPU limits.
 
-Formulas and sources (``../shared/reference/facts.md`` §2–§3):
+Formulas and sources (``docs/sources.md#system-power`` and ``#thermal``):
 
 * Heat: every watt drawn by IT equipment ends up as heat; 1 W = 3.412 BTU/h.
 * Airflow (sensible-heat equation, standard air): Q[BTU/h] = 1.08 × CFM × ΔT[°F], so
@@ -10,7 +10,7 @@ Formulas and sources (``../shared/reference/facts.md`` §2–§3):
   I = P / (√3·V_LL·PF).
 * ASHRAE TC 9.9 (2021, 5th ed.) inlet air: recommended 18–27 °C; allowable A1 15–32, A2 10–35,
   A3 5–40, A4 5–45 °C; class H1 recommended 18–22 °C, allowable 5–25 °C (5 °C lower bound not
-  directly quoted in facts.md).
+  directly quoted in docs/sources.md).
 * PUE = total facility power / IT power (The Green Grid). PUE − 1 is **all** non-IT overhead
   (cooling, power conversion, lighting) relative to the IT load, not cooling alone (erratum 49).
 
@@ -65,11 +65,16 @@ __all__ = [
     "gpu_thermal_status",
     "rack_report",
     "q4_report",
+    "COOLANTS",
+    "LIQUID_HEAT_FRACTION",
+    "split_heat_w",
+    "coolant_flow_kg_per_s",
+    "coolant_flow_l_per_min",
 ]
 
-#: 1 W = 3.412 BTU/h (facts.md §3).
+#: 1 W = 3.412 BTU/h (docs/sources.md#thermal).
 BTU_PER_H_PER_W = 3.412
-#: 1.08 = 0.075 lb/ft³ × 0.24 BTU/(lb·°F) × 60 min/h; needs ΔT in °F (facts.md §3).
+#: 1.08 = 0.075 lb/ft³ × 0.24 BTU/(lb·°F) × 60 min/h; needs ΔT in °F (docs/sources.md#thermal).
 SENSIBLE_HEAT_CONSTANT = 1.08
 #: 1 m³/s = 2118.88 ft³/min.
 CFM_PER_M3_PER_S = 2118.88
@@ -264,7 +269,7 @@ def it_load_w(items) -> float:
 
 
 def heat_btu_per_h(heat_w) -> float:
-    """Heat in BTU/h: 3.412 × W (facts.md §3; the seed's conversion, erratum 27, is right).
+    """Heat in BTU/h: 3.412 × W (docs/sources.md#thermal; the seed's conversion, erratum 27, is right).
 
     >>> heat_btu_per_h(1000)
     3412.0
@@ -285,9 +290,9 @@ def airflow_cfm(heat_w, delta_t_c) -> float:
     """Air volume needed to carry ``heat_w`` away with an inlet→exhaust rise of ``delta_t_c``.
 
     CFM = 3.412·W / (1.08·ΔT°F), ΔT°F = 1.8·ΔT°C (sensible-heat equation, standard air;
-    facts.md §3, erratum 29). ≈ 1.76·W/ΔT°C.
+    docs/sources.md#erratum-29). ≈ 1.76·W/ΔT°C.
 
-    >>> round(airflow_cfm(10_000, 17))   # facts.md erratum 29: "correct ≈ 1,030 CFM"
+    >>> round(airflow_cfm(10_000, 17))   # docs/sources.md#erratum-29: "correct ≈ 1,030 CFM"
     1032
     """
     heat_w = check_number("heat_w", heat_w, low=0, high=1e8)
@@ -299,7 +304,7 @@ def seed_airflow_cfm(heat_w, delta_t_c) -> float:
 
     It is exactly 1.8× :func:`airflow_cfm`.
 
-    >>> round(seed_airflow_cfm(10_000, 17))   # facts.md erratum 29: "seed ≈ 1,860 CFM"
+    >>> round(seed_airflow_cfm(10_000, 17))   # docs/sources.md#erratum-29: "seed ≈ 1,860 CFM"
     1858
     """
     heat_w = check_number("heat_w", heat_w, low=0, high=1e8)
@@ -308,7 +313,7 @@ def seed_airflow_cfm(heat_w, delta_t_c) -> float:
 
 
 def airflow_m3_per_s(heat_w, delta_t_c, *, air_density_kg_m3: float = 1.2, cp_j_per_kg_k: float = 1005.0) -> float:
-    """SI form of the same balance: V = P / (ρ·cp·ΔT) (Engineering ToolBox, facts.md §3).
+    """SI form of the same balance: V = P / (ρ·cp·ΔT) (Engineering ToolBox, docs/sources.md#thermal).
 
     >>> round(airflow_m3_per_s(10_000, 17) * CFM_PER_M3_PER_S)
     1033
@@ -323,7 +328,7 @@ def airflow_m3_per_s(heat_w, delta_t_c, *, air_density_kg_m3: float = 1.2, cp_j_
 def delta_t_c_for_airflow(heat_w, airflow_cfm_) -> float:
     """Air temperature rise (°C) when ``airflow_cfm_`` carries ``heat_w``: inverse of :func:`airflow_cfm`.
 
-    DGX H100: 10.2 kW at 1,105 CFM ⇒ ≈ 29 °F ≈ 16 °C (facts.md §3).
+    DGX H100: 10.2 kW at 1,105 CFM ⇒ ≈ 29 °F ≈ 16 °C (docs/sources.md#thermal).
 
     >>> round(delta_t_c_for_airflow(10_200, 1105), 1)
     16.2
@@ -362,7 +367,7 @@ def circuits_needed(
     """Number of identical circuits for ``power_w`` when each may carry ``derate × breaker_a``.
 
     ``derate = 0.8`` is the common continuous-load practice (US NEC 80 % rule); it is not sourced
-    in facts.md (erratum 17 says so) — set 1.0 to ignore it.
+    in docs/sources.md (erratum 17 says so) — set 1.0 to ignore it.
 
     >>> circuits_needed(65_000, 415, 32, phases=3, power_factor=0.95)
     4
@@ -376,14 +381,14 @@ def circuits_needed(
 # --------------------------------------------------------------------------- ASHRAE
 
 
-#: ASHRAE TC 9.9 Thermal Guidelines, 5th ed. (2021), inlet dry-bulb °C (facts.md §3).
+#: ASHRAE TC 9.9 Thermal Guidelines, 5th ed. (2021), inlet dry-bulb °C (docs/sources.md#thermal).
 ASHRAE_2021 = {
     "A1": {"recommended": (18.0, 27.0), "allowable": (15.0, 32.0)},
     "A2": {"recommended": (18.0, 27.0), "allowable": (10.0, 35.0)},
     "A3": {"recommended": (18.0, 27.0), "allowable": (5.0, 40.0)},
     "A4": {"recommended": (18.0, 27.0), "allowable": (5.0, 45.0)},
     # H1 (high-density air-cooled, 2021): recommended 18–22, allowable up to 25 °C; the 5 °C lower
-    # allowable bound is not directly quoted in facts.md (Medium).
+    # allowable bound is not directly quoted in docs/sources.md (Medium).
     "H1": {"recommended": (18.0, 22.0), "allowable": (5.0, 25.0)},
 }
 
@@ -489,17 +494,17 @@ class ThermalLimits:
     confidence: str
 
 
-#: Per-SKU limits (facts.md §3). Read your own GPU's with ``nvidia-smi -q -d TEMPERATURE``.
+#: Per-SKU limits (docs/sources.md#thermal). Read your own GPU's with ``nvidia-smi -q -d TEMPERATURE``.
 GPU_THERMAL_LIMITS = {
     "A100 (8-GPU node)": ThermalLimits(
         "A100 (8-GPU node)", 85, 89, 92, 95,
         "nvidia-smi output quoted in a GitHub issue ('GPU Shutdown Temp : 92 C / GPU Slowdown Temp : 89 C / "
-        "GPU Max Operating Temp : 85 C / Memory Max Operating Temp : 95 C'); node model inferred (facts.md §3)",
+        "GPU Max Operating Temp : 85 C / Memory Max Operating Temp : 95 C'); node model inferred (docs/sources.md#thermal)",
         "Medium",
     ),
     "H100 PCIe": ThermalLimits(
         "H100 PCIe", 87, 89, 92, 95,
-        "H100 PCIe product brief as quoted in a course note (facts.md §3): max operating 87 °C, "
+        "H100 PCIe product brief as quoted in a course note (docs/sources.md#thermal): max operating 87 °C, "
         "slowdown 89 °C, shutdown 92 °C, HBM 95 °C",
         "Low",
     ),
@@ -528,6 +533,54 @@ def gpu_thermal_status(gpu_temp_c, sku: str = "A100 (8-GPU node)") -> str:
     return "normal"
 
 
+# --------------------------------------------------------------------------- liquid cooling
+
+#: Coolant (c_p J/(kg·K), density kg/m³) at 25 °C, CoolProp 8.0.0 (``docs/sources.md#coolant-properties``).
+COOLANTS = {"water": (4181.0, 997.0), "PG25": (3933.0, 1017.0)}
+
+#: Share of a server's heat carried by its cold plates. GB200 compute tray: liquid-cooled GPUs and Grace
+#: CPUs at their power-management limits, (4 × 1,200 + 2 × 420) W / 6,667 W ≈ 0.85; derived, Medium
+#: (``docs/sources.md#liquid-fraction``). Air-cooled servers: 0.
+LIQUID_HEAT_FRACTION = {"GB200 NVL72 compute tray": (4 * 1200 + 2 * 420) / 6667}
+
+
+def split_heat_w(heat_w, liquid_fraction) -> tuple[float, float]:
+    """(to liquid, to air) in W: the cold plates take ``liquid_fraction`` of the heat, the air the rest.
+
+    >>> split_heat_w(120_000, 0.85)
+    (102000.0, 18000.0)
+    """
+    heat_w = check_number("heat_w", heat_w, low=0, high=1e8)
+    f = check_number("liquid_fraction", liquid_fraction, low=0, high=1)
+    liquid = heat_w * f
+    return liquid, heat_w - liquid
+
+
+def coolant_flow_kg_per_s(heat_w, delta_t_c, cp_j_per_kg_k=4181.0) -> float:
+    """Mass flow that carries ``heat_w`` with a coolant temperature rise ``delta_t_c``: ṁ = Q / (c_p·ΔT).
+
+    ``docs/sources.md#coolant-properties``: 120 kW into water with a 10 K rise needs 2.87 kg/s.
+
+    >>> round(coolant_flow_kg_per_s(120_000, 10), 2)
+    2.87
+    """
+    heat_w = check_number("heat_w", heat_w, low=0, high=1e8)
+    dt = check_number("delta_t_c", delta_t_c, low=0, high=60, low_inclusive=False)
+    cp = check_number("cp_j_per_kg_k", cp_j_per_kg_k, low=1000, high=5000)
+    return heat_w / (cp * dt)
+
+
+def coolant_flow_l_per_min(heat_w, delta_t_c, coolant: str = "water") -> float:
+    """Volume flow in litres per minute: ṁ / ρ · 60,000, for a coolant of :data:`COOLANTS`.
+
+    >>> round(coolant_flow_l_per_min(120_000, 10)), round(coolant_flow_l_per_min(120_000, 10, "PG25"))
+    (173, 180)
+    """
+    coolant = check_choice("coolant", coolant, list(COOLANTS))
+    cp, rho = COOLANTS[coolant]
+    return coolant_flow_kg_per_s(heat_w, delta_t_c, cp) / rho * 60_000
+
+
 # --------------------------------------------------------------------------- rack report
 
 
@@ -551,6 +604,12 @@ class RackReport:
     cooling_capacity_w: float
     ashrae: AshraeResult
     warnings: tuple[str, ...]
+    liquid_fraction: float = 0.0
+    liquid_heat_w: float = 0.0
+    air_heat_w: float = 0.0
+    coolant: str = "water"
+    coolant_delta_t_c: float = 10.0
+    coolant_flow_l_min: float = 0.0
 
     @property
     def ok(self) -> bool:
@@ -570,13 +629,18 @@ def rack_report(
     derate: float = 0.8,
     cooling_capacity_w: float = 40_000.0,
     ashrae_class: str = "A1",
+    liquid_fraction: float = 0.0,
+    coolant: str = "water",
+    coolant_delta_t_c: float = 10.0,
 ) -> RackReport:
     """Build the rack and evaluate it: U space, IT load, BTU/h, CFM, amps per phase, ASHRAE, cooling.
 
     The IT load counts **every requested item**, mounted or overflowing (it is what you are trying
     to install). Warnings: over U space, over circuit (current > ``derate × breaker_a``), over
     room cooling (heat > ``cooling_capacity_w``), inlet outside the ASHRAE recommended/allowable
-    range.
+    range. With ``liquid_fraction`` > 0 the cold plates take that share of the heat (to a coolant loop
+    of ``coolant`` warming by ``coolant_delta_t_c``); the air, the airflow and the room-cooling check
+    only see the rest.
 
     >>> r = q4_report()
     >>> r.it_load_w, r.layout.requested_u
@@ -594,15 +658,18 @@ def rack_report(
     derate = check_number("derate", derate, low=0.5, high=1.0)
     limit = breaker_a * derate
     ash = ashrae_check(inlet_c, ashrae_class)
+    liquid_w, air_w = split_heat_w(load, liquid_fraction)
+    flow = coolant_flow_l_per_min(liquid_w, coolant_delta_t_c, coolant)
     warnings = []
     if layout.overflow:
         warnings.append(
             f"over U space: {layout.requested_u}U of equipment in a {layout.rack_u}U rack "
             f"({layout.requested_u - layout.used_u}U / {len(layout.overflow)} item(s) do not fit)"
         )
-    if load > cooling:
+    if air_w > cooling:
+        what = "heat" if liquid_w == 0 else "heat to air"
         warnings.append(
-            f"over room cooling: {load / 1000:.1f} kW of heat > {cooling / 1000:.1f} kW cooling capacity "
+            f"over room cooling: {air_w / 1000:.1f} kW of {what} > {cooling / 1000:.1f} kW cooling capacity "
             f"(a capacity problem, not an airflow problem)"
         )
     if current > limit:
@@ -618,7 +685,7 @@ def rack_report(
         layout=layout,
         it_load_w=load,
         heat_btu_h=heat_btu_per_h(load),
-        airflow_cfm=airflow_cfm(load, delta_t_c),
+        airflow_cfm=airflow_cfm(air_w, delta_t_c),
         delta_t_c=delta_t_c,
         inlet_c=inlet_c,
         exhaust_c=inlet_c + delta_t_c,
@@ -631,6 +698,12 @@ def rack_report(
         cooling_capacity_w=cooling,
         ashrae=ash,
         warnings=tuple(warnings),
+        liquid_fraction=float(liquid_fraction),
+        liquid_heat_w=liquid_w,
+        air_heat_w=air_w,
+        coolant=coolant,
+        coolant_delta_t_c=float(coolant_delta_t_c),
+        coolant_flow_l_min=flow,
     )
 
 

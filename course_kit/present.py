@@ -15,25 +15,30 @@ as written (``QUICK = False``); Voila never writes to it.
 
 >>> section_notebook("1").name
 '01_lifecycle.ipynb'
->>> section_notebook("01_lifecycle").name
-'01_lifecycle.ipynb'
 >>> voila_command(section_notebook("1"), port=8870, token="t")[3:5]
 ['--no-browser', '--Voila.ip=127.0.0.1']
+
+The command line is ``course-kit present NN`` (:mod:`course_kit.cli`); this module has no parser of
+its own. The URL is printed once the server answers HTTP, so the first click never meets
+"connection refused".
 """
 
 from __future__ import annotations
 
-import argparse
 import os
 import secrets
 import socket
 import subprocess
 import sys
+import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 from course_kit import paths
 
-__all__ = ["TEMPLATE", "TEMPLATE_ROOT", "section_notebook", "voila_command", "voila_env", "present", "main"]
+__all__ = ["TEMPLATE", "TEMPLATE_ROOT", "section_notebook", "voila_command", "voila_env", "wait_until_serving",
+           "present"]
 
 #: Name of the kit's Voila template, and the Jupyter data directory holding it.
 TEMPLATE = "course_kit"
@@ -41,25 +46,16 @@ TEMPLATE_ROOT = Path(__file__).resolve().parent / "share" / "jupyter"
 
 
 def section_notebook(section: str | int) -> Path:
-    """The notebook of a section: ``1``, ``"01"`` or ``"01_lifecycle"`` → ``notebooks/01_lifecycle.ipynb``.
+    """The notebook of a section (looked up with :func:`course_kit.course_map.find_section`).
 
-    Raises ValueError naming the sections that exist when there is no such notebook.
+    Raises ValueError when there is no such section or its notebook is not written yet.
     """
-    key = str(section).strip()
-    if key.endswith(".ipynb"):
-        key = key[: -len(".ipynb")]
-    key = Path(key).name
-    folder = paths.notebooks_dir()
-    available = sorted(p.stem for p in folder.glob("[0-9][0-9]_*.ipynb"))
-    if key.isdigit():
-        key = key.zfill(2)
-        matches = [name for name in available if name.split("_", 1)[0] == key]
-    else:
-        matches = [name for name in available if name == key]
-    if not matches:
-        raise ValueError(f"section must name a written notebook (available: {', '.join(available) or 'none'}); "
-                         f"got {section!r}")
-    return folder / f"{matches[0]}.ipynb"
+    from course_kit.course_map import find_section
+
+    found = find_section(section)
+    if not found.notebook_exists:
+        raise ValueError(f"section {found.number} has no notebook yet ({found.notebook}.ipynb); got {section!r}")
+    return found.notebook_path
 
 
 def voila_command(notebook: Path, *, port: int, token: str, open_browser: bool = False,
@@ -97,11 +93,28 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+def wait_until_serving(proc: subprocess.Popen, url: str, *, timeout_s: float = 120.0) -> bool:
+    """Poll ``url`` until the server answers (any HTTP status) or ``proc`` exits; True if serving."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            return False
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return True
+        except urllib.error.HTTPError:
+            return True  # it answered: the server accepts connections
+        except (urllib.error.URLError, OSError):
+            time.sleep(0.1)
+    return False
+
+
 def present(section: str | int, *, port: int = 0, open_browser: bool = False) -> int:
     """Serve section ``section`` as a dashboard until Ctrl-C; returns Voila's exit status.
 
     ``port=0`` picks a free port. The URL (with its token) is printed on a line starting with
-    ``[course-kit] dashboard:``.
+    ``[course-kit] dashboard:`` once the server answers (a static file of Voila's, which does not
+    start a kernel).
     """
     notebook = section_notebook(section)
     if not isinstance(port, int) or isinstance(port, bool) or not 0 <= port <= 65535:
@@ -112,11 +125,15 @@ def present(section: str | int, *, port: int = 0, open_browser: bool = False) ->
     url = f"http://127.0.0.1:{port}/?token={token}"
     root = paths.repo_root()
     shown = notebook.relative_to(root) if notebook.is_relative_to(root) else notebook
-    print(f"[course-kit] presenting {shown} as a dashboard (code hidden, narrative and widgets kept)", flush=True)
-    print(f"[course-kit] dashboard: {url}", flush=True)
-    print("[course-kit] stop with Ctrl-C", flush=True)
+    print(f"[course-kit] presenting {shown} as a dashboard (code hidden, narrative and widgets kept); "
+          "starting the server ...", flush=True)
     proc = subprocess.Popen(cmd, env=voila_env(), cwd=notebook.parent)
     try:
+        if wait_until_serving(proc, f"http://127.0.0.1:{port}/voila/static/voila.js?token={token}"):
+            print(f"[course-kit] dashboard: {url}", flush=True)
+            print("[course-kit] stop with Ctrl-C", flush=True)
+        elif proc.poll() is None:
+            print(f"[course-kit] the server has not answered yet; try {url}", flush=True)
         return proc.wait()
     except KeyboardInterrupt:  # Voila asks "Shutdown (y/[n])?" on SIGINT; SIGTERM stops it and its kernels
         proc.terminate()
@@ -125,26 +142,3 @@ def present(section: str | int, *, port: int = 0, open_browser: bool = False) ->
         except subprocess.TimeoutExpired:
             proc.kill()
             return proc.wait()
-
-
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="course-kit present",
-                                     description="Serve a section as a Voila dashboard on 127.0.0.1.")
-    parser.add_argument("section", help="section number or notebook name, e.g. 01 or 01_lifecycle")
-    parser.add_argument("--port", type=int, default=0, help="port (default: any free port)")
-    parser.add_argument("--open", action="store_true", dest="open_browser",
-                        help="open the dashboard in this machine's browser")
-    return parser
-
-
-def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    try:
-        return present(args.section, port=args.port, open_browser=args.open_browser)
-    except ValueError as exc:
-        print(f"course-kit present: {exc}", file=sys.stderr)
-        return 2
-
-
-if __name__ == "__main__":
-    sys.exit(main())

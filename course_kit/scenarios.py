@@ -422,7 +422,7 @@ METRIC_BASELINES: dict[str, tuple[float, float, str]] = {
     # metric: (healthy level, hourly noise sd, what it is) — illustrative levels, not measurements
     "step_time_s": (1.00, 0.03, "training step time (the symptom)"),
     "gpu_util_pct": (93.0, 1.5, "GPU busy time (nvidia-smi utilization.gpu)"),
-    "gpu_temp_c": (68.0, 1.5, "GPU die temperature; A100-class slowdown ≈ 89 °C (facts.md §3)"),
+    "gpu_temp_c": (68.0, 1.5, "GPU die temperature; A100-class slowdown ≈ 89 °C (docs/sources.md#thermal)"),
     "sm_clock_mhz": (1410.0, 12.0, "SM clock; drops when the GPU throttles itself"),
     "largest_free_block_gb": (30.0, 0.8, "largest free block in the framework's GPU allocator cache"),
     "alloc_retries_per_h": (0.5, 0.0, "allocator retries (e.g. PyTorch memory_stats num_alloc_retries); Poisson"),
@@ -679,7 +679,7 @@ def allocation_paradox(
     Columns: ``option, victims, big_job_wait_h`` (from now), ``sla_violation_h`` (total wait beyond
     the SLA), ``lost_gpu_hours``, ``low_jobs_mean_finish_h`` (from now), ``cost_usd`` =
     SLA cost × violation + GPU-hour cost × lost GPU-hours. The unit costs are illustrative
-    ($4.10 ≈ one on-demand A100-hour, facts.md §2; the SLA price is a business choice).
+    ($4.10 ≈ one on-demand A100-hour, docs/sources.md#cloud-prices; the SLA price is a business choice).
     """
     import pandas as pd
 

@@ -1,7 +1,7 @@
 """GPU sharing: time-slicing overhead and tenant wait, and time-slicing vs MPS vs MIG.
 
 Time-slicing gives each of n tenants the whole GPU for a slice of ``slice_ms``; each switch
-costs ``switch_ms`` of lost GPU time. Two conventions (both in facts.md erratum 36):
+costs ``switch_ms`` of lost GPU time. Two conventions (both in docs/sources.md#erratum-36):
 
 * switch **inside** the slice (the seed's Q5 arithmetic): overhead = switch / slice;
 * switch **added** to the slice: overhead = switch / (slice + switch).
@@ -9,7 +9,7 @@ costs ``switch_ms`` of lost GPU time. Two conventions (both in facts.md erratum 
 The seed's 2.1 ms per switch ("0.1 ms switch + 2.0 ms memory transfer for context data") is the
 **seed's assumption, not a published figure**: GPU contexts stay resident in device memory,
 time-slicing saves/restores execution state by compute preemption, and NVIDIA publishes no
-per-switch cost or slice length in ms (facts.md §6). Real GPU slices are milliseconds
+per-switch cost or slice length in ms (docs/sources.md#gpu-sharing). Real GPU slices are milliseconds
 (time-sliced vGPUs are scheduled 480 or 960 times a second, Colfax), not 100 ms.
 
 >>> round(100 * time_slicing_overhead(200), 2)     # Q5 corrected (erratum 37): 1.05 %, not 2.1 %
@@ -137,7 +137,7 @@ def slice_sweep(slice_ms_values, n_tenants=4, switch_ms=SEED_SWITCH_MS, *, switc
 
 @dataclass(frozen=True)
 class Mechanism:
-    """One way of sharing a GPU, as NVIDIA documents it (facts.md §6)."""
+    """One way of sharing a GPU, as NVIDIA documents it (docs/sources.md#gpu-sharing)."""
 
     name: str
     partitioning: str

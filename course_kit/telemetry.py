@@ -10,21 +10,36 @@ power reading is missing. This module turns it into something that runs:
   ``127.0.0.1`` by default, on a port you choose (``0`` = any free port), starts and stops cleanly
   (context manager) and releases the port on stop.
 * System metrics come from psutil, read **at scrape time** by a custom collector (the pattern the
-  Prometheus "Writing exporters" guide recommends), so a scrape is never stale and never blocks.
-* GPU metrics come from NVML (``nvidia-ml-py``) when a GPU and driver are present. Without one the
-  exporter says so — ``gpu_available 0`` and ``gpu_status_info{status="unavailable",reason=...}`` —
-  and publishes **no** GPU numbers (no fake zeros).
-* The seed's instrumentation is kept: the job counter ``ml_jobs_total{status,user}``, the latency
-  histogram ``inference_latency_seconds``, the utilisation gauge ``gpu_utilization_percent{gpu_id}``
-  and ``model_accuracy{model_name,version}``; plus ``pipeline_stage_seconds{stage}`` for tracing.
+  Prometheus "Writing exporters" guide recommends), in base units with Prometheus' suffixes
+  (``_bytes``, ``_hertz``, ``_ratio`` 0-1, ``_seconds_total`` counters): ``promtool check metrics``
+  finds nothing to warn about on a live scrape. CPU utilisation is computed from
+  ``psutil.cpu_times()`` deltas kept in one :class:`CpuSampler` (the course text's
+  ``cpu_percent`` read 0 % through the exporter: psutil keeps its baseline per thread, and every
+  scrape runs in a new thread).
+* GPU metrics are named and labelled as NVIDIA's DCGM exporter does (:data:`DCGM_FIELDS`:
+  ``DCGM_FI_DEV_GPU_UTIL``, ``DCGM_FI_DEV_FB_USED``, ``DCGM_FI_PROF_SM_ACTIVE``, ... with ``gpu``,
+  ``UUID``, ``modelName`` labels), from NVML (``nvidia-ml-py``) when a GPU and driver are present.
+  Without one the exporter says so — ``gpu_available 0`` and
+  ``gpu_status_info{status="unavailable",reason=...}`` — and publishes **no** GPU numbers (no fake
+  zeros). :func:`simulated_gpu_status` is a teaching source, labelled ``source="simulated"``.
+  Why "GPU utilisation 100 %" can mean one busy SM: ``DCGM_FI_DEV_GPU_UTIL`` is NVML's "percent of
+  time one or more kernels was executing", so one tiny kernel keeps it at 100 %;
+  ``DCGM_FI_PROF_SM_ACTIVE`` (fraction of cycles an SM has a warp, averaged over SMs) and
+  ``DCGM_FI_PROF_SM_OCCUPANCY`` show how much of the GPU is busy.
+* The course text's instrumentation is kept: the job counter ``ml_jobs_total{status,user}``, the
+  latency histogram ``inference_latency_seconds`` and ``model_accuracy{model_name,version}``
+  (a 0-1 ratio); plus ``pipeline_stage_seconds{stage}`` for tracing.
 * :func:`scrape` fetches the text over HTTP (urllib) and :func:`parse_exposition` parses it with
   ``prometheus_client.parser`` into a pandas DataFrame.
 * :class:`PipelineTracer` records ``(request_id, stage, timestamp)`` trace records; the per-stage
   breakdown is section 1's :func:`course_kit.lifecycle.stage_breakdown` (imported, not rewritten).
 
 Sources: prometheus_client documentation ("Exporting", "Custom Collectors", "Parser");
-Prometheus docs "Writing exporters" and "Metric and label naming"; NVML API reference
-(``nvmlDeviceGetUtilizationRates``, ``nvmlDeviceGetMemoryInfo``, ``nvmlDeviceGetTemperature``,
+Prometheus docs "Writing exporters" and "Metric and label naming" (base units, ``_total``, ratios
+not percentages) and ``promtool check metrics``; NVIDIA dcgm-exporter ``etc/default-counters.csv``
+(names, units, labels) and DCGM User Guide "Profiling metrics" (SM_ACTIVE, SM_OCCUPANCY);
+``docs/sources.md#erratum-60``; NVML API reference (``docs/sources.md#src-nvml``: ``nvmlUtilization_t``,
+``nvmlDeviceGetUtilizationRates``, ``nvmlDeviceGetMemoryInfo``, ``nvmlDeviceGetTemperature``,
 ``nvmlDeviceGetPowerUsage`` in milliwatts).
 
 >>> with TelemetryExporter(port=0) as exporter:
@@ -58,6 +73,11 @@ __all__ = [
     "GpuReading",
     "GpuStatus",
     "gpu_status",
+    "simulated_gpu_status",
+    "SIMULATED_SCENARIOS",
+    "DCGM_FIELDS",
+    "DCGM_LABELS",
+    "CpuSampler",
     "system_snapshot",
     "TelemetryExporter",
     "parse_exposition",
@@ -81,37 +101,54 @@ for online inference)."""
 
 
 # --------------------------------------------------------------------------------------------
-# GPU (NVML) and system (psutil) readings
+# GPU readings: NVML (real), or a simulated source for teaching (labelled as such)
 # --------------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class GpuReading:
-    """One GPU as NVML reports it. ``None`` = the device does not support that query."""
+    """One GPU, in the units the DCGM exporter publishes. ``None`` = not available from this source.
+
+    ``gpu_util_percent``: NVML's utilisation counter ("percent of time over the past sample period
+    during which one or more kernels was executing"). ``sm_active`` / ``sm_occupancy`` /
+    ``tensor_active`` / ``dram_active``: DCGM profiling ratios (0-1), which NVML does not provide.
+    """
 
     index: int
-    name: str
-    utilization_percent: float | None
-    memory_used_bytes: int | None
-    memory_total_bytes: int | None
-    temperature_c: float | None
-    power_w: float | None
+    uuid: str
+    model_name: str
+    gpu_util_percent: float | None = None
+    fb_used_mib: float | None = None
+    fb_free_mib: float | None = None
+    temperature_c: float | None = None
+    power_w: float | None = None
+    sm_clock_mhz: float | None = None
+    sm_active: float | None = None
+    sm_occupancy: float | None = None
+    tensor_active: float | None = None
+    dram_active: float | None = None
 
 
 @dataclass(frozen=True)
 class GpuStatus:
-    """Whether NVML found GPUs; ``reason`` says why not (e.g. "NVML Shared Library Not Found")."""
+    """Whether GPUs were found; ``reason`` says why not (e.g. "NVML Shared Library Not Found").
+
+    ``source`` is ``"nvml"`` or ``"simulated"``: simulated readings are teaching data, never a
+    measurement, and the exporter labels them so (``gpu_status_info{source="simulated"}``).
+    """
 
     available: bool
     reason: str
     driver_version: str | None = None
     gpus: tuple[GpuReading, ...] = field(default_factory=tuple)
+    source: str = "nvml"
 
     @property
     def label(self) -> str:
         """One line for a notebook: ``"2 GPU(s), driver 550.54"`` or ``"no GPU: <reason>"``."""
         if self.available:
-            return f"{len(self.gpus)} GPU(s), driver {self.driver_version}"
+            sim = "SIMULATED " if self.source == "simulated" else ""
+            return f"{len(self.gpus)} {sim}GPU(s), driver {self.driver_version}"
         return f"no GPU: {self.reason}"
 
 
@@ -125,13 +162,36 @@ def _nvml_query(fn: Callable[[], object]):
         return None
 
 
+def _nvml_reading(pynvml, i: int) -> GpuReading:
+    handle = pynvml.nvmlDeviceGetHandleByIndex(i)
+    q = _nvml_query
+    util = q(lambda: pynvml.nvmlDeviceGetUtilizationRates(handle))
+    mem = q(lambda: pynvml.nvmlDeviceGetMemoryInfo(handle))
+    power_mw = q(lambda: pynvml.nvmlDeviceGetPowerUsage(handle))
+    return GpuReading(
+        index=i,
+        uuid=_decode(q(lambda: pynvml.nvmlDeviceGetUUID(handle))) or f"unknown-{i}",
+        model_name=_decode(q(lambda: pynvml.nvmlDeviceGetName(handle))) or "unknown",
+        gpu_util_percent=None if util is None else float(util.gpu),
+        fb_used_mib=None if mem is None else mem.used / 2**20,
+        fb_free_mib=None if mem is None else mem.free / 2**20,
+        temperature_c=_float(q(lambda: pynvml.nvmlDeviceGetTemperature(handle, pynvml.NVML_TEMPERATURE_GPU))),
+        power_w=None if power_mw is None else power_mw / 1000.0,
+        sm_clock_mhz=_float(q(lambda: pynvml.nvmlDeviceGetClockInfo(handle, pynvml.NVML_CLOCK_SM))),
+    )
+
+
+def _float(value) -> float | None:
+    return None if value is None else float(value)
+
+
 def gpu_status() -> GpuStatus:
     """Read every GPU through NVML, or explain why there is none.
 
-    Utilisation is ``nvmlDeviceGetUtilizationRates().gpu`` (percent of time a kernel ran over
-    the last sample period), memory from ``nvmlDeviceGetMemoryInfo`` (bytes), temperature from
-    ``nvmlDeviceGetTemperature(NVML_TEMPERATURE_GPU)`` (°C), power from
-    ``nvmlDeviceGetPowerUsage`` (milliwatts → W). Source: NVML API reference.
+    Utilisation ``nvmlDeviceGetUtilizationRates().gpu`` (%), memory ``nvmlDeviceGetMemoryInfo``
+    (bytes → MiB, as DCGM reports FB_USED), temperature (°C), power ``nvmlDeviceGetPowerUsage``
+    (mW → W), SM clock ``nvmlDeviceGetClockInfo(NVML_CLOCK_SM)`` (MHz). Profiling ratios (SM active,
+    occupancy) need DCGM and stay ``None``. Source: NVML API reference.
 
     >>> status = gpu_status()
     >>> status.available or status.label.startswith("no GPU")
@@ -147,30 +207,10 @@ def gpu_status() -> GpuStatus:
         return GpuStatus(False, str(exc) or type(exc).__name__)
     except OSError as exc:  # pragma: no cover - broken driver install
         return GpuStatus(False, f"NVML could not be loaded ({exc})")
-    try:
+    try:  # pragma: no cover - this course machine has no GPU
         driver = _nvml_query(pynvml.nvmlSystemGetDriverVersion)
         count = _nvml_query(pynvml.nvmlDeviceGetCount) or 0
-        readings = []
-        for i in range(int(count)):
-            handle = pynvml.nvmlDeviceGetHandleByIndex(i)
-            name = _nvml_query(lambda: pynvml.nvmlDeviceGetName(handle))
-            util = _nvml_query(lambda: pynvml.nvmlDeviceGetUtilizationRates(handle))
-            mem = _nvml_query(lambda: pynvml.nvmlDeviceGetMemoryInfo(handle))
-            temp = _nvml_query(
-                lambda: pynvml.nvmlDeviceGetTemperature(handle, pynvml.NVML_TEMPERATURE_GPU)
-            )
-            power_mw = _nvml_query(lambda: pynvml.nvmlDeviceGetPowerUsage(handle))
-            readings.append(
-                GpuReading(
-                    index=i,
-                    name=name.decode() if isinstance(name, bytes) else str(name),
-                    utilization_percent=None if util is None else float(util.gpu),
-                    memory_used_bytes=None if mem is None else int(mem.used),
-                    memory_total_bytes=None if mem is None else int(mem.total),
-                    temperature_c=None if temp is None else float(temp),
-                    power_w=None if power_mw is None else power_mw / 1000.0,
-                )
-            )
+        readings = [_nvml_reading(pynvml, i) for i in range(int(count))]
         if not readings:
             return GpuStatus(False, "NVML found no GPU devices", _decode(driver))
         return GpuStatus(True, "ok", _decode(driver), tuple(readings))
@@ -187,24 +227,122 @@ def _decode(value) -> str | None:
     return value.decode() if isinstance(value, bytes) else str(value)
 
 
-def system_snapshot() -> dict:
+SIMULATED_SCENARIOS = {
+    # name: (GPU_UTIL %, SM_ACTIVE, SM_OCCUPANCY, TENSOR_ACTIVE, DRAM_ACTIVE, power W)
+    "idle": (0.0, 0.0, 0.0, 0.0, 0.0, 62.0),
+    "one_tiny_kernel": (100.0, 1 / 108, 0.004, 0.0, 0.01, 95.0),
+    "memory_bound": (100.0, 0.93, 0.45, 0.05, 0.78, 310.0),
+    "tensor_training": (100.0, 0.97, 0.38, 0.62, 0.55, 395.0),
+}
+"""Simulated A100-SXM4-80GB states (108 SMs). ``one_tiny_kernel``: a single one-block kernel
+always running: NVML utilisation 100 % while 1 of 108 SMs is busy (SM_ACTIVE ≈ 0.009). Values are
+illustrative, chosen to match the definitions (NVML ``nvmlUtilization_t``; DCGM User Guide,
+profiling metrics), not measured."""
+
+
+def simulated_gpu_status(scenario: str = "one_tiny_kernel", *, gpus: int = 1) -> GpuStatus:
+    """A clearly labelled **simulated** GPU source for teaching (there is no GPU here).
+
+    Every reading's ``model_name`` starts with ``SIMULATED``, the UUIDs are ``GPU-SIMULATED-<i>``
+    and the status ``source`` is ``"simulated"``.
+
+    >>> s = simulated_gpu_status("one_tiny_kernel")
+    >>> s.gpus[0].gpu_util_percent, round(s.gpus[0].sm_active, 4), s.gpus[0].model_name
+    (100.0, 0.0093, 'SIMULATED NVIDIA A100-SXM4-80GB')
+    """
+    util, sm_active, occ, tensor, dram, power = SIMULATED_SCENARIOS[check_choice("scenario", scenario, tuple(SIMULATED_SCENARIOS))]
+    gpus = check_int("gpus", gpus, low=1, high=16)
+    total_mib = 81920.0
+    used = 0.0 if scenario == "idle" else 61440.0
+    readings = tuple(
+        GpuReading(index=i, uuid=f"GPU-SIMULATED-{i:04d}", model_name="SIMULATED NVIDIA A100-SXM4-80GB",
+                   gpu_util_percent=util, fb_used_mib=used, fb_free_mib=total_mib - used, temperature_c=34.0 + power / 10,
+                   power_w=power, sm_clock_mhz=1410.0,
+                   sm_active=sm_active, sm_occupancy=occ, tensor_active=tensor, dram_active=dram)
+        for i in range(gpus)
+    )
+    return GpuStatus(True, f"simulated scenario {scenario!r} (teaching data, not a measurement)",
+                     "simulated", readings, source="simulated")
+
+
+# --------------------------------------------------------------------------------------------
+# System (psutil): CPU from cpu_times deltas kept in one place
+# --------------------------------------------------------------------------------------------
+
+
+class CpuSampler:
+    """System-wide CPU busy fraction between successive :meth:`sample` calls, from
+    ``psutil.cpu_times()`` deltas.
+
+    busy = Δ(total − idle − iowait) / Δtotal, where total sums every mode except ``guest`` and
+    ``guest_nice`` (already inside ``user``/``nice`` on Linux): psutil's own ``cpu_percent``
+    formula. The previous reading is kept here, under a lock, so it does not matter which thread
+    calls: ``psutil.cpu_percent(None)`` keeps its baseline per calling thread, and each scrape of a
+    threading HTTP server runs in a new thread, so it returned 0.0 every time.
+
+    >>> sampler = CpuSampler()
+    >>> 0.0 <= sampler.sample() <= 1.0
+    True
+    """
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._last = self._read()
+
+    @staticmethod
+    def _read() -> tuple[float, float]:
+        import psutil
+
+        t = psutil.cpu_times()
+        fields = t._asdict()
+        total = sum(v for k, v in fields.items() if k not in ("guest", "guest_nice"))
+        idle = fields.get("idle", 0.0) + fields.get("iowait", 0.0)
+        return total, total - idle
+
+    def sample(self) -> float:
+        """Busy fraction (0-1) since the previous call (or since construction)."""
+        now = self._read()
+        with self._lock:
+            last, self._last = self._last, now
+        d_total, d_busy = now[0] - last[0], now[1] - last[1]
+        if d_total <= 0:
+            return 0.0
+        return min(1.0, max(0.0, d_busy / d_total))
+
+
+_DEFAULT_SAMPLER: CpuSampler | None = None
+_DEFAULT_LOCK = threading.Lock()
+
+
+def _default_sampler() -> CpuSampler:
+    global _DEFAULT_SAMPLER
+    with _DEFAULT_LOCK:
+        if _DEFAULT_SAMPLER is None:
+            _DEFAULT_SAMPLER = CpuSampler()
+        return _DEFAULT_SAMPLER
+
+
+def system_snapshot(sampler: CpuSampler | None = None) -> dict:
     """Current system metrics from psutil, without blocking.
 
-    ``cpu_utilization_percent`` is ``psutil.cpu_percent(interval=None)``: the utilisation since the
-    previous call (the first call in a process returns 0.0, which psutil documents as
-    meaningless). The seed's ``interval=1`` blocks the caller for one second per sample. Values a
-    platform does not provide (CPU frequency, temperatures, disk counters in some containers) are
-    left out rather than reported as 0.
+    ``cpu_utilization_ratio`` is ``sampler.sample()`` (busy fraction since that sampler's previous
+    call; a module-wide sampler by default). The course text's ``cpu_percent(interval=1)`` blocks
+    the caller for one second per sample. Values a platform does not provide (CPU frequency,
+    temperatures, disk counters in some containers) are left out rather than reported as 0.
 
     >>> snap = system_snapshot()
-    >>> 0 <= snap["memory_used_bytes"] <= snap["memory_total_bytes"]
-    True
+    >>> 0 <= snap["memory_used_bytes"] <= snap["memory_total_bytes"], 0 <= snap["cpu_utilization_ratio"] <= 1
+    (True, True)
     """
     import psutil
 
+    if sampler is not None and not isinstance(sampler, CpuSampler):
+        raise ValueError(f"sampler must be a CpuSampler or None; got {type(sampler).__name__}")
     snap: dict = {"timestamp_s": time.time()}
-    snap["cpu_utilization_percent"] = float(psutil.cpu_percent(interval=None))
-    snap["cpu_count"] = psutil.cpu_count(logical=True) or 0
+    snap["cpu_utilization_ratio"] = (sampler or _default_sampler()).sample()
+    snap["cpus"] = psutil.cpu_count(logical=True) or 0
+    times = psutil.cpu_times()._asdict()
+    snap["cpu_seconds_by_mode"] = {k: float(v) for k, v in times.items() if k not in ("guest", "guest_nice")}
     try:
         one, five, fifteen = psutil.getloadavg()
         snap.update(load_1m=one, load_5m=five, load_15m=fifteen)
@@ -213,7 +351,7 @@ def system_snapshot() -> dict:
     try:
         freq = psutil.cpu_freq()
         if freq is not None and freq.current > 0:
-            snap["cpu_frequency_mhz"] = float(freq.current)
+            snap["cpu_frequency_hz"] = float(freq.current) * 1e6
     except (AttributeError, OSError, NotImplementedError):  # pragma: no cover
         pass
     vm = psutil.virtual_memory()
@@ -259,16 +397,19 @@ def system_snapshot() -> dict:
 
 
 class _SystemCollector:
-    """Yields psutil readings as metric families on every scrape."""
+    """Yields psutil readings as metric families on every scrape, in base units (promtool-clean)."""
+
+    def __init__(self):
+        self._sampler = CpuSampler()
 
     def collect(self):
         from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 
-        snap = system_snapshot()
+        snap = system_snapshot(self._sampler)
         gauges = {
-            "system_cpu_utilization_percent": ("cpu_utilization_percent", "CPU busy time since the previous scrape (psutil.cpu_percent)."),
-            "system_cpu_count": ("cpu_count", "Logical CPUs."),
-            "system_cpu_frequency_mhz": ("cpu_frequency_mhz", "Current CPU frequency (psutil.cpu_freq)."),
+            "system_cpu_utilization_ratio": ("cpu_utilization_ratio", "CPU busy fraction (0-1) since the previous scrape, from cpu_times deltas."),
+            "system_cpus": ("cpus", "Logical CPUs."),
+            "system_cpu_frequency_hertz": ("cpu_frequency_hz", "Current CPU frequency (psutil.cpu_freq, MHz x 1e6)."),
             "system_cpu_temperature_celsius": ("cpu_temperature_c_max", "Hottest temperature sensor (psutil.sensors_temperatures)."),
             "system_memory_total_bytes": ("memory_total_bytes", "Physical memory."),
             "system_memory_available_bytes": ("memory_available_bytes", "Memory available without swapping."),
@@ -280,6 +421,10 @@ class _SystemCollector:
         for name, (key, doc) in gauges.items():
             if key in snap:
                 yield GaugeMetricFamily(name, doc, value=snap[key])
+        cpu = CounterMetricFamily("system_cpu_seconds", "CPU time spent in each mode, all CPUs (psutil.cpu_times).", labels=["mode"])
+        for mode, seconds in snap["cpu_seconds_by_mode"].items():
+            cpu.add_metric([mode], seconds)
+        yield cpu
         if "load_1m" in snap:
             load = GaugeMetricFamily("system_load_average", "Run-queue load average.", labels=["period"])
             for period in ("1m", "5m", "15m"):
@@ -300,43 +445,65 @@ class _SystemCollector:
                 yield CounterMetricFamily(name, doc, value=snap[key])
 
 
+DCGM_FIELDS = {
+    # DCGM exporter name: (GpuReading attribute, type, help text as in dcgm-exporter default-counters.csv)
+    "DCGM_FI_DEV_GPU_UTIL": ("gpu_util_percent", "gauge", "GPU utilization (in %)."),
+    "DCGM_FI_DEV_FB_USED": ("fb_used_mib", "gauge", "Framebuffer memory used (in MiB)."),
+    "DCGM_FI_DEV_FB_FREE": ("fb_free_mib", "gauge", "Framebuffer memory free (in MiB)."),
+    "DCGM_FI_DEV_GPU_TEMP": ("temperature_c", "gauge", "GPU temperature (in C)."),
+    "DCGM_FI_DEV_POWER_USAGE": ("power_w", "gauge", "Power draw (in W)."),
+    "DCGM_FI_DEV_SM_CLOCK": ("sm_clock_mhz", "gauge", "SM clock frequency (in MHz)."),
+    "DCGM_FI_PROF_SM_ACTIVE": ("sm_active", "gauge", "The ratio of cycles an SM has at least 1 warp assigned."),
+    "DCGM_FI_PROF_SM_OCCUPANCY": ("sm_occupancy", "gauge", "The ratio of number of warps resident on an SM."),
+    "DCGM_FI_PROF_PIPE_TENSOR_ACTIVE": ("tensor_active", "gauge", "Ratio of cycles the tensor (HMMA) pipe is active."),
+    "DCGM_FI_PROF_DRAM_ACTIVE": ("dram_active", "gauge", "Ratio of cycles the device memory interface is active sending or receiving data."),
+}
+"""GPU metrics exactly as NVIDIA's dcgm-exporter names them (``etc/default-counters.csv``; SM_ACTIVE
+and SM_OCCUPANCY are commented out there and need a custom counters file). Labels: ``gpu``,
+``UUID``, ``device``, ``modelName``, ``Hostname``. DCGM's naming breaks two Prometheus conventions
+and ``promtool check metrics`` says so: the label ``modelName`` is camelCase (kept: dashboards and
+alerts select on it, so a GPU-bearing scrape carries that one lint finding), and the energy counter
+``DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION`` (mJ) has no ``_total`` suffix (left out here;
+``prometheus_client`` cannot emit a counter without it). Units are DCGM's (%, MiB, MHz): divide
+GPU_UTIL by 100 and multiply MiB by 2**20 before mixing with base-unit metrics."""
+
+DCGM_LABELS = ("gpu", "UUID", "device", "modelName", "Hostname")
+
+
 class _GpuCollector:
-    """Yields NVML readings, or an explicit "unavailable" status and no GPU numbers."""
+    """Yields GPU readings under DCGM exporter names, or an explicit "unavailable" status and no GPU numbers."""
 
     def __init__(self, reader: Callable[[], GpuStatus] = gpu_status):
         self._reader = reader
+        import socket
+
+        self._host = socket.gethostname()
 
     def collect(self):
         from prometheus_client.core import GaugeMetricFamily, InfoMetricFamily
 
         status = self._reader()
         yield GaugeMetricFamily(
-            "gpu_available", "1 if NVML found at least one GPU, else 0.", value=int(status.available)
+            "gpu_available", "1 if a GPU source reports at least one GPU, else 0.", value=int(status.available)
         )
         yield InfoMetricFamily(
             "gpu_status",
-            "Why GPU metrics are (not) present.",
+            "Why GPU metrics are (not) present, and where they come from (nvml or simulated).",
             value={
                 "status": "ok" if status.available else "unavailable",
+                "source": status.source,
                 "reason": status.reason,
                 "driver_version": status.driver_version or "",
             },
         )
         if not status.available:
             return
-        families = {
-            "gpu_utilization_percent": ("utilization_percent", "GPU busy time (NVML utilization.gpu)."),
-            "gpu_memory_used_bytes": ("memory_used_bytes", "Framebuffer memory in use."),
-            "gpu_memory_total_bytes": ("memory_total_bytes", "Framebuffer memory."),
-            "gpu_temperature_celsius": ("temperature_c", "GPU die temperature."),
-            "gpu_power_watts": ("power_w", "Board power draw (NVML milliwatts / 1000)."),
-        }
-        for name, (attr, doc) in families.items():
-            fam = GaugeMetricFamily(name, doc, labels=["gpu_id", "name"])
+        for name, (attr, _kind, doc) in DCGM_FIELDS.items():
+            fam = GaugeMetricFamily(name, doc, labels=list(DCGM_LABELS))
             for gpu in status.gpus:
                 value = getattr(gpu, attr)
                 if value is not None:  # unsupported query: no sample, not a fake 0
-                    fam.add_metric([str(gpu.index), gpu.name], value)
+                    fam.add_metric([str(gpu.index), gpu.uuid, f"nvidia{gpu.index}", gpu.model_name, self._host], value)
             if fam.samples:
                 yield fam
 
@@ -437,9 +604,6 @@ class TelemetryExporter:
             ["stage"], buckets=LATENCY_BUCKETS_S, registry=self.registry,
         )
         if collect_system:
-            import psutil
-
-            psutil.cpu_percent(interval=None)  # prime: the first reading is meaningless
             self.registry.register(_SystemCollector())
         if collect_gpu:
             self.registry.register(_GpuCollector(gpu_reader))

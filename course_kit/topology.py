@@ -14,7 +14,7 @@ instant for any size; the tests check them against max-flow and path counts on t
 Sources: Al-Fares, Loukissas & Vahdat, "A Scalable, Commodity Data Center Network Architecture",
 SIGCOMM 2008 (k-ary fat-tree: k³/4 hosts, 5k²/4 switches, full bisection); leaf oversubscription
 = Σ server-facing / Σ uplink bandwidth (VMware Validated Design; IBM); switch latencies and
-fibre propagation as in ``facts.md`` §4 and :class:`LatencyModel`.
+fibre propagation as in docs/sources.md#networks and :class:`LatencyModel`.
 
 >>> G = fat_tree(4)
 >>> count_roles(G)["host"], count_switches(G)
@@ -228,7 +228,7 @@ def rail_optimized(units, servers_per_unit, spines, gpus_per_server=8, host_gbps
     GPU g of every server in unit u plugs (through its own NIC, ``host_gbps``) into leaf
     ``u{u}r{g}`` — "rail" g. Every leaf has one ``uplink_gbps`` cable to each spine. Inside a
     server the GPUs meet at an NVSwitch node ``...nv`` (``nvlink_gbps`` per GPU and direction;
-    default 3,600 Gb/s = 450 GB/s, half of H100's 900 GB/s bidirectional NVLink, facts.md §2),
+    default 3,600 Gb/s = 450 GB/s, half of H100's 900 GB/s bidirectional NVLink, docs/sources.md#accelerators),
     so a GPU can reach another rail through its server's NVLink before using the network
     (NCCL's "PXN"). This is how 8-GPU servers are cabled in AI clusters.
 
@@ -301,7 +301,7 @@ def count_cables(G, include_nvlink: bool = False) -> int:
 
 
 def fat_tree_counts(k) -> dict:
-    """Closed-form counts of the k-ary fat-tree (Al-Fares et al. 2008; facts.md §4).
+    """Closed-form counts of the k-ary fat-tree (Al-Fares et al. 2008; docs/sources.md#networks).
 
     >>> fat_tree_counts(48)["hosts"], fat_tree_counts(48)["switches"], fat_tree_counts(48)["core"]
     (27648, 2880, 576)
@@ -341,7 +341,7 @@ def bisection_bandwidth_gbps(G) -> float:
     Groups are pods (fat-tree), leaves (leaf-spine) or scalable units (rail-optimised): the
     first ⌊g/2⌋ groups form side A. A super-source feeds every host of A and every host of B
     drains to a super-sink, each cable carries ``gbps`` per direction; the value is the
-    one-direction bisection bandwidth (facts.md §4). Computed on the graph with the hosts of
+    one-direction bisection bandwidth (docs/sources.md#networks). Computed on the graph with the hosts of
     each side contracted into the source/sink (exact: they hang off an infinite-capacity edge),
     which keeps fat_tree(16) well under a second.
 
@@ -383,7 +383,7 @@ def bisection_bandwidth_gbps(G) -> float:
 
 
 def full_bisection_gbps(n_hosts, host_gbps) -> float:
-    """Non-blocking bisection: half the hosts can all send at line rate = N·s/2 (facts.md §4).
+    """Non-blocking bisection: half the hosts can all send at line rate = N·s/2 (docs/sources.md#networks).
 
     >>> full_bisection_gbps(27_648, 10)
     138240.0
@@ -409,7 +409,7 @@ def leaf_spine_bisection_gbps(spines, leaves, hosts_per_leaf, host_gbps=100.0, u
 
     Each leaf on the smaller side can push at most min(its server-facing, its uplink)
     capacity; the spines carry S·s_up per leaf. Non-blocking (H·s_host ≤ S·s_up) gives
-    N·s_host/2 for even L; oversubscribed r:1 divides that by r (facts.md §4). The seed's
+    N·s_host/2 for even L; oversubscribed r:1 divides that by r (docs/sources.md#networks). The seed's
     ``spine_count·spine_ports·link_speed/2`` ignores both limits (erratum 18).
 
     >>> leaf_spine_bisection_gbps(4, 8, 48, host_gbps=10, uplink_gbps=40)    # 3:1 leaves
@@ -468,7 +468,7 @@ def two_tier_max_hosts(radix, oversubscription=1.0) -> int:
 def oversubscription_ratio(G, switch) -> float:
     """Σ bandwidth of cables to lower layers / Σ bandwidth to higher layers, at ``switch``.
 
-    For an edge/leaf switch: server-facing over uplink bandwidth (facts.md §4; VMware example:
+    For an edge/leaf switch: server-facing over uplink bandwidth (docs/sources.md#networks; VMware example:
     48 × 10G down : 4 × 40G up = 3:1). 1.0 is non-blocking.
 
     >>> oversubscription_ratio(leaf_spine(4, 2, 48, host_gbps=10, uplink_gbps=40), "l1")
@@ -547,7 +547,7 @@ def equal_cost_paths(G, a, b) -> int:
     """Number of distinct shortest paths from ``a`` to ``b`` (what ECMP can spread over).
 
     Counted by dynamic programming over BFS layers, no enumeration. In a k-ary fat-tree:
-    1 under the same edge switch, k/2 within a pod, (k/2)² between pods (facts.md §4).
+    1 under the same edge switch, k/2 within a pod, (k/2)² between pods (docs/sources.md#networks).
 
     >>> G = fat_tree(8)
     >>> equal_cost_paths(G, "p0e0h0", "p0e0h1"), equal_cost_paths(G, "p0e0h0", "p0e1h0"), equal_cost_paths(G, "p0e0h0", "p5e2h3")
@@ -618,7 +618,7 @@ class LatencyModel:
 
     * ``switch_latency_ns`` = 500: cut-through port-to-port, e.g. Arista 7124SX ~500 ns;
       range ~100-1,000 ns (NVIDIA QM8790 HDR InfiniBand "sub-130ns", Cisco Nexus 93180YC-FX
-      "< 1 microsecond"), facts.md §4 (Medium). The seed's 2 µs per hop is deep-buffer
+      "< 1 microsecond"), docs/sources.md#networks (Medium). The seed's 2 µs per hop is deep-buffer
       territory (erratum 19).
     * ``packet_bytes`` = 1,500: a standard Ethernet MTU frame (assumption).
     * ``cable_m`` = 10 per link (assumption: in-row runs; a rack is ~2 m, a hall ~50 m).

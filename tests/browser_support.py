@@ -394,3 +394,100 @@ def screenshot(locator, name: str) -> Path:
     path = SCREENSHOTS / f"{name}.png"
     locator.screenshot(path=str(path))
     return path
+
+
+# ------------------------------------------------------------------------------ accessibility and layout
+AXE_JS = ROOT / "tests" / "vendor" / "axe-core" / "axe.min.js"
+#: the WCAG 2.1 A/AA rule sets of axe-core
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+AXE_LOG = ROOT / "test-artifacts" / "axe.json"
+
+
+def run_axe(locator, include: str | None = None) -> list[dict]:
+    """axe-core's WCAG 2.1 A/AA violations inside ``locator``'s first element (or, with ``include``,
+    inside the elements that CSS selector matches below it): ``[{id, impact, nodes, help}]``. axe is
+    injected from the vendored file."""
+    page = locator.page
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.add_script_tag(content=AXE_JS.read_text(encoding="utf-8"))
+    return locator.first.evaluate("""async (el, [tags, include]) => {
+        const ctx = include ? Array.from(el.querySelectorAll(include)) : el;
+        if (include && !ctx.length) return [];
+        const r = await axe.run(ctx, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']});
+        return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+                                        nodes: v.nodes.map(n => n.target.join(' '))}));
+    }""", [AXE_TAGS, include])
+
+
+def record_axe(where: str, violations: list[dict]) -> None:
+    """Append the counts per impact for ``where`` to test-artifacts/axe.json (for the report)."""
+    AXE_LOG.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        data = json.loads(AXE_LOG.read_text())
+    except (OSError, ValueError):
+        data = {}
+    counts: dict = {}
+    for v in violations:
+        counts[v["impact"] or "none"] = counts.get(v["impact"] or "none", 0) + len(v["nodes"])
+    data[where] = {"counts": counts, "rules": sorted({v["id"] for v in violations})}
+    AXE_LOG.write_text(json.dumps(data, indent=1, sort_keys=True))
+
+
+def serious(violations: list[dict]) -> list[dict]:
+    return [v for v in violations if v["impact"] in ("serious", "critical")]
+
+
+#: every keyboard stop inside a panel, with the name assistive technology gets for it
+TAB_STOPS_JS = """root => {
+  const sel = 'a[href], button, input, select, textarea, [tabindex], [contenteditable="true"]';
+  const visible = el => !!(el.offsetWidth || el.offsetHeight || el.getClientRects().length)
+                        && getComputedStyle(el).visibility !== 'hidden';
+  const name = el => {
+    const a = el.getAttribute('aria-label');
+    if (a && a.trim()) return a.trim();
+    const by = el.getAttribute('aria-labelledby');
+    if (by) return by.split(' ').map(id => (document.getElementById(id) || {}).textContent || '').join(' ').trim();
+    if (el.labels && el.labels.length) return Array.from(el.labels).map(l => l.textContent).join(' ').trim();
+    return (el.textContent || el.getAttribute('title') || el.getAttribute('placeholder') || '').trim();
+  };
+  return Array.from(root.querySelectorAll(sel))
+    .filter(el => el.tabIndex >= 0 && !el.disabled && visible(el))
+    .map((el, i) => { el.dataset.ckStop = String(i);
+      return {i, tag: el.tagName.toLowerCase(), role: el.getAttribute('role') || '', name: name(el),
+              cls: el.className && el.className.baseVal === undefined ? el.className : ''}; });
+}"""
+
+#: boxes whose content is cut: text wider than its element, a plotly legend with a scrollbar
+LAYOUT_PROBLEMS_JS = """root => {
+  const out = [];
+  const visible = el => !!(el.offsetWidth || el.offsetHeight) && getComputedStyle(el).visibility !== 'hidden';
+  const ctx = document.createElement('canvas').getContext('2d');
+  root.querySelectorAll('.widget-label, .widget-label-basic, .widget-html-content td, .widget-button').forEach(el => {
+    if (visible(el) && el.scrollWidth > el.clientWidth + 1)
+      out.push(`cut text: "${el.textContent.trim().slice(0, 40)}" (${el.scrollWidth} > ${el.clientWidth} px)`);
+  });
+  root.querySelectorAll('select').forEach(el => {
+    if (!visible(el) || el.selectedIndex < 0) return;
+    const cs = getComputedStyle(el);
+    ctx.font = `${cs.fontSize} ${cs.fontFamily}`;
+    const text = el.options[el.selectedIndex].text;
+    const room = el.clientWidth - parseFloat(cs.paddingLeft) - parseFloat(cs.paddingRight) - 16;
+    if (ctx.measureText(text).width > room) out.push(`cut dropdown: "${text}" (${Math.round(ctx.measureText(text).width)} > ${Math.round(room)} px)`);
+  });
+  root.querySelectorAll('.js-plotly-plot').forEach(el => {
+    const bar = el.querySelector('.legend .scrollbar');
+    if (bar && bar.getBBox && bar.getBBox().height > 0) out.push('plotly legend with a scrollbar');
+    const r = el.getBoundingClientRect(), p = root.getBoundingClientRect();
+    if (r.right > p.right + 2) out.push(`figure overflows its panel by ${Math.round(r.right - p.right)} px`);
+  });
+  if (root.scrollWidth > root.clientWidth + 2) out.push(`panel content wider than the panel (${root.scrollWidth} > ${root.clientWidth} px)`);
+  return out;
+}"""
+
+
+def tab_stops(panel) -> list[dict]:
+    return panel.evaluate(TAB_STOPS_JS)
+
+
+def layout_problems(panel) -> list[str]:
+    return panel.evaluate(LAYOUT_PROBLEMS_JS)

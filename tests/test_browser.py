@@ -30,6 +30,7 @@ from pathlib import Path
 import pytest
 
 import browser_support as bs
+from figure_tools import WIDGET_ARGS
 from helpers import ROOT
 
 SKIP = bs.skip_reason()
@@ -46,7 +47,11 @@ TITLES = {
     "mig_partitioner": "MIG partitioner",
     "roofline_explorer": "Roofline explorer",
     "scheduler_playground": "Scheduler playground",
+    "parallelism_planner": "Parallelism planner",
+    "checkpoint_planner": "Checkpoint planner",
 }
+#: Widgets that draw no figure (found by their panel, driven by their own scenario).
+NO_FIGURE = {"predict"}
 #: Widgets exercised inside their real section notebook (Run All from the menu, as a learner does).
 IN_SECTION = {"widget_check": "notebooks/00_welcome.ipynb", "latency_budget": "notebooks/01_lifecycle.ipynb"}
 
@@ -66,7 +71,7 @@ def lab_root(tmp_path_factory) -> Path:
     shutil.copytree(ROOT / "notebooks", root / "notebooks")
     (root / "browser").mkdir()
     for name in registered_widgets():
-        bs.widget_notebook(root / "browser" / f"{name}.ipynb", f"ck.widgets.{name}()")
+        bs.widget_notebook(root / "browser" / f"{name}.ipynb", f"ck.widgets.{name}(**{WIDGET_ARGS.get(name, {})!r})")
     return root
 
 
@@ -208,12 +213,12 @@ def table_value(out, row: str) -> str:
     return cell.first.locator("td").nth(1).inner_text(timeout=2_000)
 
 
-def find_widget(nb, title: str):
+def find_widget(nb, title: str, *, plot: bool = True):
     """The output (``.jp-OutputArea-output`` in Lab, ``.jp-OutputArea-output`` in Voila) holding
-    the Panel titled ``title``."""
+    the Panel titled ``title`` (with a plotly figure unless ``plot`` is false)."""
     head = nb.page.locator(".widget-html-content", has_text=re.compile(rf"^\s*{re.escape(title)}"))
     out = nb.locator(".jp-OutputArea-output", has=head).first
-    out.locator(".js-plotly-plot").first.wait_for(state="visible", timeout=60_000)
+    (out.locator(".js-plotly-plot").first if plot else head.first).wait_for(state="visible", timeout=60_000)
     return out
 
 
@@ -386,6 +391,22 @@ def scenario_scheduler_playground(out) -> None:
     assert f"on {n0 + 2}×" in title(), "the chart keeps its last valid state"
 
 
+def scenario_predict(out) -> None:
+    """Nothing of the answer before the check; a bad guess is shown inline; a guess of 4 for 8 reveals
+    the true value, "1/2 of the true value" and the explanation."""
+    assert "SECRET-EXPLANATION" not in out.inner_text() and "True value" not in out.inner_text()
+    guess = control(out, "Your guess")
+    check = out.locator("button", has_text="Check")
+    type_into(guess, "lots")
+    check.click()
+    poll(lambda: "guess must be a number; got 'lots'" in error_text(out), what="the inline error for 'lots'")
+    assert "True value" not in out.inner_text()
+    type_into(guess, 4)
+    check.click()
+    text = poll(lambda: (t := out.inner_text()) and "True value: 8 GPUs" in t and t, what="the reveal")
+    assert "1/2 of the true value" in text and "SECRET-EXPLANATION" in text and not error_text(out)
+
+
 def scenario_generic(out) -> None:
     """For a widget without its own scenario: pick another option in its first dropdown and check
     that a figure or a read-out changed."""
@@ -403,7 +424,94 @@ def scenario_generic(out) -> None:
     poll(lambda: state() != before, what=f"the widget to react to choosing {other!r}")
 
 
+def scenario_predict(out) -> None:
+    """A guess typed and checked with the keyboard (Enter on the Check button) reveals the answer."""
+    type_into(control(out, "Your guess"), 6)
+    button = out.locator("button", has_text="Check")
+    button.focus()
+    button.press("Enter")
+    poll(lambda: out.locator(".ck-predict-reveal").count() and "8" in out.locator(".ck-predict-reveal").inner_text(),
+         what="the true value (8) revealed after the check")
+
+
+def panel_state(out) -> str:
+    """What a learner sees change: every figure's data, every read-out, the error box."""
+    return repr(figures(out)) + repr(out.locator(".widget-html-content").all_inner_texts())
+
+
+def keyboard_walk(out, page, name: str) -> None:
+    """Keyboard only (issue 17): every tab stop of the panel has an accessible name, no slider
+    read-out is a tab stop, Tab reaches every stop in order, and each dropdown (ArrowDown) and
+    slider (ArrowRight) changes the widget while keeping the focus (JupyterLab's notebook shortcuts
+    used to take ArrowDown and move to the next cell)."""
+    panel = out.locator(".ck-panel").first
+    stops = bs.tab_stops(panel)
+    assert stops, f"{name}: no keyboard stop at all"
+    assert not [s for s in stops if not s["name"]], f"{name}: unnamed tab stops {[s for s in stops if not s['name']]}"
+    assert not [s for s in stops if "widget-readout" in str(s["cls"])], f"{name}: a slider read-out is a tab stop"
+    panel.locator('[data-ck-stop="0"]').focus()
+    reached = {0}
+    for _ in range(len(stops) - 1):
+        page.keyboard.press("Tab")
+        at = page.evaluate("() => document.activeElement && document.activeElement.dataset.ckStop")
+        if at is not None:
+            reached.add(int(at))
+    assert reached == set(range(len(stops))), f"{name}: Tab never reached {sorted(set(range(len(stops))) - reached)}"
+    # keys: the first dropdown and the first slider (each change undone with the opposite key)
+    done = set()
+    for stop in stops:
+        kind = "select" if stop["tag"] == "select" else "slider" if stop["role"] == "slider" else None
+        el = panel.locator(f'[data-ck-stop="{stop["i"]}"]')
+        if kind is None or kind in done or not el.is_visible():
+            continue
+        done.add(kind)
+        if kind == "select":  # the next option, or the previous one at the end of the list
+            at_end = el.evaluate("s => s.selectedIndex >= s.options.length - 1")
+            key, back = ("ArrowUp", "ArrowDown") if at_end else ("ArrowDown", "ArrowUp")
+        else:
+            at_end = el.evaluate("h => Number(h.getAttribute('aria-valuenow')) >= Number(h.getAttribute('aria-valuemax'))")
+            key, back = ("ArrowLeft", "ArrowRight") if at_end else ("ArrowRight", "ArrowLeft")
+        bs.wait_idle(page)
+        before = panel_state(out)
+        el.focus()
+        el.press(key)
+        assert page.evaluate("() => document.activeElement && document.activeElement.dataset.ckStop") == str(stop["i"]), \
+            f"{name}: {key} on {stop['name']!r} moved the focus away (a notebook shortcut took the key)"
+        poll(lambda: panel_state(out) != before, what=f"{name}: {key} on {stop['name']!r} to change the widget")
+        bs.wait_idle(page)
+        el.press(back)
+        poll(lambda: panel_state(out) == before, what=f"{name}: {back} on {stop['name']!r} to undo the change")
+
+
+def assert_accessible(scope, where: str, include: str | None = None) -> None:
+    """axe-core (WCAG 2.1 A/AA): no serious or critical violation; counts go to test-artifacts/axe.json."""
+    violations = bs.run_axe(scope, include)
+    bs.record_axe(where, violations)
+    bad = bs.serious(violations)
+    assert not bad, f"{where}: axe-core serious/critical violations: {bad}"
+
+
+def assert_layout(out, page, name: str, widths=(1400, 1000)) -> None:
+    """At each page width: no cut label, dropdown text or table cell, no legend scrollbar, nothing
+    wider than the panel (issue 15 item 6: text cut off must not come back)."""
+    size = page.viewport_size
+    # the notebook gets the window's width, as a learner on a small screen does (Ctrl+B closes the
+    # file browser): the widths are the notebook's, not the file browser's
+    page.evaluate("() => window.jupyterapp && window.jupyterapp.shell.collapseLeft()")
+    try:
+        for width in widths:
+            page.set_viewport_size({"width": width, "height": size["height"]})
+            panel = out.locator(".ck-panel").first
+            poll(lambda: not bs.layout_problems(panel), timeout_s=5,
+                 what=f"{name} at {width} px without cut text (problems: {bs.layout_problems(panel)})")
+            bs.screenshot(out, f"{name}_{width}px")
+    finally:
+        page.set_viewport_size(size)
+        page.evaluate("() => window.jupyterapp && window.jupyterapp.shell.expandLeft()")
+
+
 SCENARIOS = {
+    "predict": scenario_predict,
     "widget_check": scenario_widget_check,
     "latency_budget": scenario_latency_budget,
     "topology_explorer": scenario_topology_explorer,
@@ -411,6 +519,7 @@ SCENARIOS = {
     "mig_partitioner": scenario_mig_partitioner,
     "roofline_explorer": scenario_roofline_explorer,
     "scheduler_playground": scenario_scheduler_playground,
+    "predict": scenario_predict,
 }
 
 
@@ -465,16 +574,24 @@ def test_widget_in_jupyterlab(name, lab, lab_page):
         nb = bs.open_notebook(page, lab, f"browser/{name}.ipynb")
         page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
     title = TITLES.get(name)
-    out = find_widget(nb, title) if title else nb.locator(".jp-OutputArea-output").filter(
-        has=page.locator(".js-plotly-plot")).first
-    if not title:
+    if name in NO_FIGURE:
+        out = nb.locator(".jp-OutputArea-output", has=page.locator(".ck-panel")).first
         out.wait_for(timeout=60_000)
-    assert page.evaluate("() => AbortSignal.__courseKitDeadline === true"), \
-        "the course-kit-fixes labextension is not loaded (JUPYTER_PATH must include course_kit/share/jupyter)"
-    poll(lambda: bs.figures_rendered(out.locator(".js-plotly-plot"), 1), timeout_s=60,
-         what="every figure of the widget drawn and wired")
+    else:
+        out = find_widget(nb, title) if title else nb.locator(".jp-OutputArea-output").filter(
+            has=page.locator(".js-plotly-plot")).first
+        if not title:
+            out.wait_for(timeout=60_000)
+        assert page.evaluate("() => AbortSignal.__courseKitDeadline === true"), \
+            "the course-kit-fixes labextension is not loaded (JUPYTER_PATH must include course_kit/share/jupyter)"
+        poll(lambda: bs.figures_rendered(out.locator(".js-plotly-plot"), 1), timeout_s=60,
+             what="every figure of the widget drawn and wired")
     bs.wait_idle(page)
     assert_clean(nb, page, name)
+    keyboard_walk(out, page, name)  # first: from the widget's starting state, which it restores
+    bs.wait_idle(page)
+    assert_accessible(out.locator(".ck-panel"), f"widget {name} (JupyterLab)")
+    assert_layout(out, page, name)
     SCENARIOS.get(name, scenario_generic)(out)
     bs.wait_idle(page)
     assert_clean(nb, page, name)
@@ -531,3 +648,101 @@ def test_present_serves_an_offline_dashboard_without_code(tmp_path, page):
     finally:
         server.stop()
     assert server.proc.returncode is not None
+
+
+def _money(markdown: str) -> list[str]:
+    """Dollar amounts written for MathJax-safe display (``\\\\$4.10``) in a markdown source."""
+    return re.findall(r"\\\\\$([\d][\d.,]*)", markdown)
+
+
+def test_notebook_money_shows_as_text(lab, lab_page):
+    """The notebooks with dollar amounts, opened in JupyterLab: each amount of the markdown shows
+    as "$4.10" text, not as MathJax math (issue 15 item 2: section 8 rendered "$4.10 … $1,000" as
+    run-together italic math)."""
+    import nbformat
+
+    page = lab_page
+    checked = 0
+    for path in sorted((ROOT / "notebooks").glob("*.ipynb")):
+        nb = nbformat.read(path, as_version=4)
+        cells = [(i, _money(c.source)) for i, c in enumerate(nb.cells) if c.cell_type == "markdown" and _money(c.source)]
+        if not cells:
+            continue
+        panel = bs.open_notebook(page, lab, f"notebooks/{path.name}")
+        for i, amounts in cells:
+            node = panel.locator(".jp-Cell").nth(i)
+            node.scroll_into_view_if_needed()
+            text = poll(lambda: (t := node.locator(".jp-RenderedMarkdown").inner_text()) and all(
+                f"${a}" in t for a in amounts) and t, timeout_s=15,
+                what=f"{path.stem} cell {i}: every amount shown as text ({amounts})")
+            assert node.locator("mjx-container").count() == 0, f"{path.stem} cell {i}: money became math: {text[:200]}"
+            checked += 1
+    assert checked >= 4, "the notebooks' dollar amounts were not found (the test would check nothing)"
+
+
+def test_every_notebook_passes_axe(page):
+    """axe-core on every notebook's content as the kit ships it (its markdown and any saved output),
+    rendered with nbconvert's lab template in Chromium: no serious or critical WCAG 2.1 violation.
+    The theme's own parts (prompts, code highlighting, JupyterLab's editor chrome) are not the kit's
+    and are not checked; the widgets are checked live in test_widget_in_jupyterlab, the dashboards
+    (narrative, outputs and widgets, whole page) in the dashboard tests."""
+    import nbformat
+    from nbconvert import HTMLExporter
+
+    exporter = HTMLExporter(template_name="lab")
+    for path in sorted((ROOT / "notebooks").glob("*.ipynb")):
+        body, _ = exporter.from_notebook_node(nbformat.read(path, as_version=4))
+        # offline: nbconvert's page loads MathJax and require.js from a CDN; the test needs neither
+        body = re.sub(r'<script[^>]+src="https?://[^"]*"[^>]*>\s*</script>', "", body)
+        body = re.sub(r'<link[^>]+href="https?://[^"]*"[^>]*>', "", body)
+        # links underlined as on the kit's dashboards (its Voila template); nbconvert's and JupyterLab's
+        # themes colour links only, which is theirs, not the notebook's
+        body = body.replace("</head>", "<style>.jp-RenderedMarkdown a { text-decoration: underline !important; }</style></head>")
+        page.set_content(body, wait_until="domcontentloaded")
+        assert_accessible(page.locator("body"), f"notebook {path.stem} (nbconvert lab HTML)",
+                          include=".jp-RenderedMarkdown, .jp-OutputArea-output")
+
+
+#: Dashboards checked for live figures (issue 15 item 1 found 02, 03 and 05 blank; 01 has its own test
+#: above). 04 and 08 also show live figures but run minutes of replays as written (QUICK = False):
+#: they are left out of the suite's 5-minute budget; the root cause and its fix are shared
+#: (course_kit.figures.live, tests/test_widget_live_state.py checks every widget headlessly).
+DASHBOARDS = ["02", "03", "05"]
+
+
+@pytest.mark.parametrize("section", DASHBOARDS)
+def test_dashboard_live_figures_have_data_before_and_after_an_input(section, tmp_path, page):
+    """``course-kit present NN``: every live figure of the section's widgets has data once the page
+    is ready (they were blank: the page received the figures as constructed), still has data after
+    a keyboard input (the first dropdown of the widget, ArrowDown) and followed it; axe-core finds no
+    serious or critical violation on the dashboard."""
+    traffic = page.kernel_traffic
+    server = bs.start_present(section, tmp_path)
+    try:
+        page.goto(server.extra["page_url"], timeout=300_000)
+        panels = page.locator(".ck-panel").filter(has=page.locator(".js-plotly-plot"))
+        poll(lambda: panels.count() >= 1, timeout_s=240, what=f"dashboard {section}: its widgets")
+        plots = page.locator(".ck-panel .js-plotly-plot")
+        poll(lambda: bs.figures_rendered(plots, plots.count()), timeout_s=120, what="every live figure drawn")
+        traffic.wait_settled(timeout_s=120)
+        for k in range(panels.count()):
+            panel = panels.nth(k)
+            figs = figures(panel)
+            assert figs and all(any(t["n"] for t in f) for f in figs), \
+                f"dashboard {section}, widget {k}: a live figure is blank: {[[t['n'] for t in f] for f in figs]}"
+            select = panel.locator("select").first
+            if not select.count():
+                continue
+            before = repr(figs) + repr(layouts(panel))
+            select.focus()
+            select.press("ArrowDown" if select.evaluate("s => s.selectedIndex < s.options.length - 1") else "ArrowUp")
+            poll(lambda: repr(figures(panel)) + repr(layouts(panel)) != before, timeout_s=30,
+                 what=f"dashboard {section}, widget {k}: the figure to follow the dropdown")
+            traffic.wait_settled(timeout_s=60)
+            figs = figures(panel)
+            assert all(any(t["n"] for t in f) for f in figs), f"dashboard {section}, widget {k}: blank after the input"
+        assert_clean(page.locator("body"), page, f"dashboard {section}")
+        assert_accessible(page.locator("body"), f"dashboard {section} (Voila)")
+        page.screenshot(path=str(bs.SCREENSHOTS / f"present_{section}_page.png"))
+    finally:
+        server.stop()

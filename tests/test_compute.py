@@ -1,4 +1,4 @@
-"""course_kit.compute: the catalog against facts.md §2, rooflines and intensities against hand
+"""course_kit.compute: the catalog against docs/sources.md#accelerators, rooflines and intensities against hand
 calculations, the serving sizing against a brute-force search over batch sizes."""
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ FUZZ = settings(max_examples=80, deadline=None, suppress_health_check=[HealthChe
 JUNK = st.one_of(st.none(), st.text(max_size=3), st.booleans(), st.floats(allow_nan=True, allow_infinity=True),
                  st.integers(min_value=-10**9, max_value=10**9), st.lists(st.integers(), max_size=2))
 
-# Transcribed from facts.md §2 (the independent reference): name → (dense FP16/BF16, FP32, bandwidth GB/s, power W)
+# Transcribed from docs/sources.md#accelerators (the independent reference): name → (dense FP16/BF16, FP32, bandwidth GB/s, power W)
 FACTS = {
     "V100 SXM2 32GB": (125, 15.7, 900, 300),
     "A100 SXM4 40GB": (312, 19.5, 1555, 400),
@@ -158,7 +158,7 @@ def test_attention_decode_rejects_kv_heads_that_do_not_divide():
 
 # --------------------------------------------------------------------------- time and cost
 def test_cost_per_million_by_hand():
-    # $4.10 per A100-hour (facts.md §2), 2,000 inferences/s: 500 s per million → $0.569
+    # $4.10 per A100-hour (docs/sources.md#cloud-prices), 2,000 inferences/s: 500 s per million → $0.569
     assert c.cost_per_million_usd(2000, 4.10) == pytest.approx(4.10 * 500 / 3600)
     assert c.time_per_million_s(2000) == 500
 

@@ -11,10 +11,10 @@ import sys
 
 import nbformat
 import pytest
-
-from course_kit import cli, exercise_build, grading, paths
-from course_kit.checks import pass_line
 from helpers import EXERCISES, ROOT, SOLUTIONS, rel, sha256
+
+from course_kit import cli, paths
+from course_kit.course import exercise_build, grading
 
 PAIRS = [(s, ROOT / "exercises" / s.name) for s in SOLUTIONS]
 
@@ -37,8 +37,10 @@ def test_exercise_hides_the_solution(solution, exercise):
     assert exercise_build.MD_BEGIN not in text
     questions = ex.metadata["course_kit"]["questions"]
     assert len(questions) >= 3
-    stored = [c for c in ex.cells if exercise_build.cell_role(c)[0] == "check"]
-    assert [c.outputs[0]["text"] for c in stored] == [pass_line(q) + "\n" for q in questions]
+    # committed without outputs: no "qN: correct ✓" before any answer
+    assert all(not c.get("outputs") for c in ex.cells if c.cell_type == "code")
+    checks = [c for c in ex.cells if exercise_build.cell_role(c)[0] == "check"]
+    assert len(checks) == len(questions) and not any("NBVAL_CHECK_OUTPUT" in c.source for c in checks)
 
 
 @pytest.mark.notebook
@@ -106,7 +108,6 @@ def test_edited_check_cell_and_pasted_output_gain_nothing(tmp_path):
     st = _statuses(report)
     assert st["q2"] == "wrong" and st["q1"] == st["q3"] == st["q4"] == "pass", report.table()
     assert "Hint" in report.results[1].detail
-    assert report.warnings == ("check cell(s) of q2 edited; graded with the originals",)
 
 
 @pytest.mark.notebook
@@ -116,24 +117,6 @@ def test_cells_retyped_without_metadata_are_matched_by_their_comment(tmp_path):
     nb.cells.insert(5, nbformat.v4.new_code_cell("helper = 42"))
     report = grading.grade(_write(nb, tmp_path), timeout_s=60)
     assert report.all_passed, report.table()
-
-
-@pytest.mark.notebook
-def test_infinite_loop_is_stopped_and_reported(tmp_path):
-    nb = _answered({"q1": "# Q1\nwhile True:\n    pass"})
-    report = grading.grade(_write(nb, tmp_path), timeout_s=3)
-    st = _statuses(report)
-    assert st["q1"] == "timeout", report.table()
-    assert st["q2"] == st["q3"] == st["q4"] == "pass", report.table()
-
-
-@pytest.mark.notebook
-def test_crashed_kernel_fails_the_remaining_questions_not_the_grader(tmp_path):
-    nb = _answered({"q3": "# Q3\nimport os\nos._exit(1)"})
-    report = grading.grade(_write(nb, tmp_path), timeout_s=20)
-    st = _statuses(report)
-    assert st["q1"] == st["q2"] == "pass", report.table()
-    assert st["q3"] == st["q4"] == "kernel died", report.table()
 
 
 def test_invalid_json_is_reported(tmp_path):
@@ -212,7 +195,7 @@ def test_stub_keeps_indentation_and_surrounding_code():
     ([_answer("q1", "### BEGIN SOLUTION\nx=1\n### END SOLUTION")], "no check cells"),
     ([_answer("q2", "### BEGIN SOLUTION\nx=1\n### END SOLUTION"), _check("q2")], "numbered"),
     ([_answer("q1", "### BEGIN SOLUTION\nx=1\n### END SOLUTION"), _check("q1", 'check("q1", 1)')],
-     "must start with"),
+     "lambda"),
     ([_check("q1")], "without an answer cell"),
 ])
 def test_malformed_solutions_are_refused(cells, match):
@@ -229,3 +212,21 @@ def test_generated_exercise_drops_markdown_solutions():
     assert "secret" not in text and "Intro" in text and "more" in text
     assert "x = 1" not in text and "y = 2" not in text
     assert ex.metadata["course_kit"]["questions"] == ["q1", "q2"]
+
+
+@pytest.mark.notebook
+def test_nbval_lax_is_a_real_self_check(tmp_path):
+    """`pytest --nbval-lax work/01_lifecycle.ipynb`: a solved copy passes, the pristine one fails its checks."""
+    solved = _write(_answered(), tmp_path)
+    (tmp_path / "w").mkdir()
+    wrong = _write(_answered({"q2": "# Q2\nq2_wait_ms = 1.0"}), tmp_path / "w")
+
+    def nbval(path):
+        env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")}
+        return subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:randomly",
+                               "--nbval-lax", "--nbval-current-env", "--rootdir", str(path.parent), str(path)],
+                              capture_output=True, text=True, cwd=path.parent, env=env, timeout=600)
+    ok = nbval(solved)
+    assert ok.returncode == 0, ok.stdout[-2000:]
+    bad = nbval(wrong)
+    assert bad.returncode == 1 and "q2: not yet" in bad.stdout and "1 failed" in bad.stdout, bad.stdout[-3000:]

@@ -25,13 +25,15 @@ def test_roofline_operations_at_the_same_intensity_share_one_label():
     assert len(fig.layout.shapes) == 2
 
 
-def test_roofline_keeps_a_device_colour_across_precisions():
+def test_roofline_keeps_a_device_style_across_precisions():
+    """Each device keeps its (colour, dash) from the FP16 to the FP32 view, and no two devices of one
+    figure share both (colour = family, dash = device within it)."""
     from course_kit.figures import compute as cfig
 
-    def colours(fig):
-        return {t.name: t.line.color for t in fig.data if t.name}
+    def styles(fig):
+        return {t.name: (t.line.color, t.line.dash) for t in fig.data if t.name and t.mode == "lines"}
 
-    fp16, fp32 = colours(cfig.roofline_figure(precision="fp16")), colours(cfig.roofline_figure(precision="fp32"))
+    fp16, fp32 = styles(cfig.roofline_figure(precision="fp16")), styles(cfig.roofline_figure(precision="fp32"))
     shared = set(fp16) & set(fp32)
     assert shared and all(fp16[n] == fp32[n] for n in shared)
     assert len(set(fp16.values())) == len(fp16) and len(set(fp32.values())) == len(fp32)
@@ -72,9 +74,9 @@ def test_mig_profiles_of_different_shape_have_different_colours():
     gpu = "A100-SXM4-40GB"
     no_me = [p for p in mig.profiles(gpu) if "+me" not in p]
     fig = mig_figs.maximal_layouts_figure(gpu, mig.maximal_layouts(gpu, no_me))
-    colours = {t.name: t.marker.color for t in fig.data}
-    assert set(colours) == set(no_me)
-    assert len(set(colours.values())) == len(colours)
+    looks = {t.name: (t.marker.color, t.marker.pattern.shape) for t in fig.data}
+    assert set(looks) == set(no_me)
+    assert len(set(looks.values())) == len(looks)  # colour = compute slices, hatch = the 1g variants
 
 
 def test_text_table_shows_every_word():

@@ -27,11 +27,14 @@ def test_cascade_figures_keep_one_colour_per_protection():
         assert sweep_colours[label] == colours[label]
 
 
-def test_degradation_figure_has_a_distinct_colour_per_metric():
+def test_degradation_figure_has_a_panel_per_metric():
     metrics = scenarios.mystery_degradation(seed=8)
     fig = sfig.degradation_figure(metrics)
-    colours = [_colour(t) for t in fig.data]
-    assert len(fig.data) >= 5 and len(set(colours)) == len(colours)
+    titles = [a.text for a in fig.layout.annotations]
+    assert len(fig.data) == len(metrics.columns) >= 5
+    for col in metrics.columns:  # every metric named in its own panel (no colour-only identity)
+        assert sum(t.startswith(f"{col} (") for t in titles) == 1, col
+    assert len({t.xaxis for t in fig.data}) == len(fig.data)
 
 
 def test_dvfs_and_qec_figures_show_every_series():
@@ -44,4 +47,4 @@ def test_dvfs_and_qec_figures_show_every_series():
     assert sum(1 for s in stars.text if s) == 2  # the least-energy point of each case is marked
     curve = frontiers.qec_curve([1e-3, 2e-3, 4e-3])
     qfig = ffig.qec_figure(curve)
-    assert len(qfig.data) >= 2 and len({_colour(t) for t in qfig.data}) == len(qfig.data)
+    assert len(qfig.data) >= 2 and len({(_colour(t), t.line.dash) for t in qfig.data}) == len(qfig.data)

@@ -1,6 +1,5 @@
-"""Workshop-scale grading: per-learner variants and the gradebook over a folder of submissions that
-holds full marks, partial, blank and every broken kind (endless loop, sys.exit, crashed kernel,
-deleted check cell, invalid JSON, unknown exercise)."""
+"""Workshop-scale grading: per-learner variants, `course-kit start --learner`, and the gradebook CLI
+over a small folder (the hostile cases are in test_grading_hostile.py)."""
 
 from __future__ import annotations
 
@@ -10,11 +9,12 @@ import sys
 
 import nbformat
 import pytest
-
-from course_kit import cli, exercise_build, gradebook, grading, lifecycle, paths, variants
 from helpers import ROOT, sha256
 
-SPEC = nbformat.read(ROOT / "exercises" / "01_lifecycle.ipynb", as_version=4).metadata["course_kit"]["variants"]
+from course_kit import cli, lifecycle, paths
+from course_kit.course import exercise_build, gradebook, grading, variants
+
+SPEC = nbformat.read(ROOT / "solutions" / "01_lifecycle.ipynb", as_version=4).metadata["course_kit"]["variants"]
 
 
 def _answers_for(values: dict) -> dict[str, str]:
@@ -69,10 +69,6 @@ def test_start_with_learner_injects_and_records_the_numbers(tmp_path, monkeypatc
     assert nb.metadata["course_kit"]["variant"] == {"learner": "ada", "parameters": want}
     injected = [c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", [])]
     assert len(injected) == 1 and variants.parameter_values(injected[0].source) == want
-    # the stored expected outputs of the check cells survive the injection
-    checks = [c for c in nb.cells if exercise_build.cell_role(c)[0] == "check"]
-    assert all(c.outputs and c.execution_count for c in checks)
-    # and start never overwrites
     dest.write_text("mine", encoding="utf-8")
     assert cli.start("01", learner="ada") == (dest, False) and dest.read_text() == "mine"
 
@@ -83,6 +79,7 @@ def test_each_learner_passes_only_with_their_own_numbers(tmp_path, monkeypatch):
     _fill(ada, _answers_for(variants.draw(SPEC, "01_lifecycle", "ada")))
     mine = grading.grade(ada, timeout_s=60)
     assert [r.status for r in mine.results][:3] == ["pass"] * 3, mine.table()
+    assert any("unverified" in w for w in mine.warnings)  # no --learner: the notebook's id, said so
     as_grace = grading.grade(ada, timeout_s=60, learner="grace")
     assert [r.passed for r in as_grace.results][1:3] == [False, False], as_grace.table()
     assert any("started for learner 'ada'" in w for w in as_grace.warnings)
@@ -98,83 +95,47 @@ def test_edited_variant_parameters_are_caught(tmp_path, monkeypatch):
     nbformat.write(nb, dest)
     answers = _answers_for({**variants.draw(SPEC, "01_lifecycle", "ada"), "ARRIVAL_RATE_PER_S": 100})
     _fill(dest, answers)
-    report = grading.grade(dest, timeout_s=60)
+    report = grading.grade(dest, timeout_s=60, learner="ada")
     assert any("edited" in w and "ARRIVAL_RATE_PER_S" in w for w in report.warnings), report.table()
     assert {r.question: r.status for r in report.results}["q2"] == "wrong", report.table()
 
 
-BROKEN = {
-    "loop": "# Q1\nwhile True:\n    pass",
-    "sysexit": "# Q1\nimport sys\nsys.exit(3)",
-    "crash": "# Q1\nimport os\nos._exit(1)",
-}
-
-
-@pytest.fixture
-def submissions(tmp_path, monkeypatch):
+@pytest.mark.notebook
+def test_gradebook_cli_end_to_end(tmp_path, monkeypatch):
     folder = tmp_path / "submissions"
     sol = nbformat.read(ROOT / "solutions" / "01_lifecycle.ipynb", as_version=4)
-    solution_answers = {exercise_build.cell_role(c)[1]: c.source for c in sol.cells
-                        if exercise_build.cell_role(c)[0] == "answer"}
-
-    def make(learner, answers=None, *, variant=True):
-        monkeypatch.setattr(paths, "work_dir", lambda: folder / learner)
-        dest, _ = cli.start("01", learner=learner if variant else None)
-        if answers:
-            _fill(dest, answers)
-        return dest
-
-    make("ada", solution_answers)                                               # full marks
-    make("bob", {**_answers_for(variants.draw(SPEC, "01_lifecycle", "bob")), "q3": "# Q3\nq3_backlog_gb = 1.0"})
-    make("cy")                                                                  # blank
-    make("dan", {**solution_answers, "q1": BROKEN["loop"]})
-    make("eve", {**solution_answers, "q1": BROKEN["sysexit"]})
-    make("fay", {**solution_answers, "q2": BROKEN["crash"]})
-    gus = make("gus", solution_answers)                                         # deleted a check cell
-    nb = nbformat.read(gus, as_version=4)
-    nb.cells = [c for c in nb.cells if exercise_build.cell_role(c) != ("check", "q4")]
-    nbformat.write(nb, gus)
+    answers = {exercise_build.cell_role(c)[1]: c.source for c in sol.cells
+               if exercise_build.cell_role(c)[0] == "answer"}
+    for learner, ans in (("ada", answers), ("cy", None)):
+        monkeypatch.setattr(paths, "work_dir", lambda learner=learner: folder / learner)
+        dest, _ = cli.start("01", learner=learner)
+        if ans:
+            _fill(dest, ans)
     (folder / "hal").mkdir()
     (folder / "hal" / "01_lifecycle.ipynb").write_text('{"cells": [', encoding="utf-8")
     (folder / "ivy").mkdir()
     nbformat.write(nbformat.v4.new_notebook(), folder / "ivy" / "notes.ipynb")
-    return folder
-
-
-EXPECTED = {
-    "ada": {"q1": "pass", "q2": "pass", "q3": "pass", "q4": "pass"},
-    "bob": {"q1": "pass", "q2": "pass", "q3": "wrong", "q4": "not done"},
-    "cy": {"q1": "not done", "q2": "not done", "q3": "not done", "q4": "not done"},
-    "dan": {"q1": "timeout", "q2": "pass", "q3": "pass", "q4": "pass"},
-    "eve": {"q1": "error", "q2": "pass", "q3": "pass", "q4": "pass"},
-    "fay": {"q1": "pass", "q2": "kernel died", "q3": "kernel died", "q4": "kernel died"},
-    "gus": {"q1": "pass", "q2": "pass", "q3": "pass", "q4": "pass"},
-    "hal": {"q1": "invalid notebook", "q2": "invalid notebook", "q3": "invalid notebook", "q4": "invalid notebook"},
-}
-
-
-@pytest.mark.notebook
-def test_gradebook_end_to_end(submissions, tmp_path):
-    hashes = {p: sha256(p) for p in submissions.rglob("*.ipynb")}
+    hashes = {p: sha256(p) for p in folder.rglob("*.ipynb")}
     out = tmp_path / "book.csv"
-    proc = subprocess.run([sys.executable, "-m", "course_kit.cli", "gradebook", str(submissions), "--out", str(out),
-                           "--timeout", "20", "--jobs", "2"], capture_output=True, text=True, timeout=600)
+    proc = subprocess.run([sys.executable, "-m", "course_kit.cli", "gradebook", str(folder), "--out", str(out),
+                           "--timeout", "20", "--jobs", "2", "--quiet"], capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert "graded 9 submissions" in proc.stdout
-    assert {p: sha256(p) for p in submissions.rglob("*.ipynb")} == hashes, "a submission was modified"
+    assert "graded 4 submissions" in proc.stdout
+    assert {p: sha256(p) for p in folder.rglob("*.ipynb")} == hashes, "a submission was modified"
     with out.open(newline="") as fh:
         rows = list(csv.DictReader(fh))
     assert list(rows[0]) == gradebook.COLUMNS
     got = {}
     for r in rows:
         got.setdefault(r["learner"], {})[r["question"]] = r["status"]
-    ivy = got.pop("ivy")
-    assert ivy == {"": "not graded"}
-    assert got == EXPECTED
-    assert all("q4 deleted" in r["detail"] for r in rows if r["learner"] == "gus")
-    ada_rows = [r for r in rows if r["learner"] == "ada"]
-    assert {r["score"] for r in ada_rows} == {"4"} and {r["pass"] for r in ada_rows} == {"True"}
+    assert got["ivy"] == {"": "not graded"}
+    assert got["ada"] == dict.fromkeys(["q1", "q2", "q3", "q4"], "pass")
+    assert got["cy"] == dict.fromkeys(["q1", "q2", "q3", "q4"], "not done")
+    assert got["hal"] == dict.fromkeys(["q1", "q2", "q3", "q4"], "invalid notebook")
     with out.with_name("book_summary.csv").open(newline="") as fh:
         summary = {(r["exercise"], r["question"]): r for r in csv.DictReader(fh)}
-    q3 = summary[("01_lifecycle", "q3")]
-    assert (q3["submissions"], q3["passed"]) == ("8", "4")  # ada, dan, eve, gus
+    assert (summary[("01_lifecycle", "q3")]["submissions"], summary[("01_lifecycle", "q3")]["passed"]) == ("3", "1")
+    assert (out.parent / "book_feedback" / "ada.md").is_file()
+    with out.with_name("book_totals.csv").open(newline="") as fh:
+        totals = {r["learner"]: (r["points"], r["max_points"]) for r in csv.DictReader(fh)}
+    assert totals["ada"] == ("4", "4") and totals["cy"] == ("0", "4") and totals["ivy"] == ("0", "0")

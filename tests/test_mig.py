@@ -132,7 +132,7 @@ def test_every_gpu_has_the_published_profile_set():
 
 
 def test_a100_reference_values_from_lgip():
-    # facts.md §1.2 (nvidia-smi mig -lgip): 7g.40gb has 98 SMs, 4g.20gb 1/1 instance, 3g.20gb 42 SMs
+    # docs/sources.md#mig-a100-40gb (nvidia-smi mig -lgip): 7g.40gb has 98 SMs, 4g.20gb 1/1 instance, 3g.20gb 42 SMs
     t = mig.profiles("A100-SXM4-40GB")
     assert t["7g.40gb"].sm_count == 98
     assert t["4g.20gb"].max_instances == 1 and t["4g.20gb"].placements == "{0}:4"
@@ -143,7 +143,7 @@ def test_a100_reference_values_from_lgip():
 
 
 def test_h100_sm_counts_sxm_and_pcie():
-    # facts.md §1.5: SXM 16/26/32/60/64/132, PCIe 14/14/30/46/62/114
+    # docs/sources.md#mig-h100: SXM 16/26/32/60/64/132, PCIe 14/14/30/46/62/114
     names = ["1g.10gb", "1g.20gb", "2g.20gb", "3g.40gb", "4g.40gb", "7g.80gb"]
     assert [mig.profiles("H100-SXM5-80GB")[n].sm_count for n in names] == [16, 26, 32, 60, 64, 132]
     assert [mig.profiles("H100-PCIe-80GB")[n].sm_count for n in names] == [14, 14, 30, 46, 62, 114]

@@ -1,4 +1,4 @@
-"""course_kit.network: all-reduce against facts.md §4's worked example and a step-by-step ring
+"""course_kit.network: all-reduce against docs/sources.md#networks's worked example and a step-by-step ring
 simulation; bus bandwidth factors against nccl-tests doc/PERFORMANCE.md."""
 
 from __future__ import annotations

@@ -15,13 +15,13 @@ from course_kit import power
 
 
 def test_airflow_facts_erratum_29():
-    # facts.md erratum 29: 10 kW, ΔT 17 °C -> correct ≈ 1,030 CFM, the seed's formula ≈ 1,860 CFM
+    # docs/sources.md#erratum-29: 10 kW, ΔT 17 °C -> correct ≈ 1,030 CFM, the seed's formula ≈ 1,860 CFM
     assert power.airflow_cfm(10_000, 17) == pytest.approx(1030, rel=0.01)
     assert power.seed_airflow_cfm(10_000, 17) == pytest.approx(1860, rel=0.01)
 
 
 def test_dgx_h100_airflow_implies_16_c_rise():
-    # facts.md §3: DGX H100 10.2 kW at 1,105 CFM ⇒ ΔT ≈ 29 °F ≈ 16 °C
+    # docs/sources.md#thermal: DGX H100 10.2 kW at 1,105 CFM ⇒ ΔT ≈ 29 °F ≈ 16 °C
     row = power.server_catalog()["DGX H100"]
     assert power.delta_t_c_for_airflow(row["max_power_w"], row["airflow_cfm"]) == pytest.approx(16, abs=0.5)
 
@@ -37,7 +37,7 @@ def test_airflow_agrees_with_si_formula(heat_w, delta_t_c):
 
 
 def test_rule_of_thumb_176_w_per_c():
-    # facts.md §3: CFM ≈ 1.76·W/ΔT°C ≈ 3.16·W/ΔT°F
+    # docs/sources.md#thermal: CFM ≈ 1.76·W/ΔT°C ≈ 3.16·W/ΔT°F
     assert power.airflow_cfm(1000, 1) == pytest.approx(1760, rel=0.005)
 
 
@@ -73,7 +73,7 @@ def test_circuits_needed():
      ("A4", (5, 45), (4.9, 45.1)), ("H1", (5, 25), (4.9, 25.1))],
 )
 def test_ashrae_allowable_bounds(cls, inside, outside):
-    # ASHRAE 2021 reference card Table 2.1 (facts.md §3)
+    # ASHRAE 2021 reference card Table 2.1 (docs/sources.md#thermal)
     assert all(power.ashrae_check(t, cls).in_allowable for t in inside)
     assert not any(power.ashrae_check(t, cls).in_allowable for t in outside)
 
@@ -130,7 +130,7 @@ def test_seed_42u_layout_does_not_fit():
 
 def test_seed_rack_power_and_real_dgx():
     assert power.seed_rack_power_w() == pytest.approx(16_680)  # the seed's example result
-    assert power.it_load_w([("DGX A100", 9)]) == pytest.approx(58_500)  # facts.md erratum 15
+    assert power.it_load_w([("DGX A100", 9)]) == pytest.approx(58_500)  # docs/sources.md#erratum-15
     assert power.build_rack([("DGX A100", 9)]).requested_u == 54  # "9 of them need 54U"
 
 
@@ -189,3 +189,52 @@ def test_public_functions_raise_only_value_error(fn, a, b, c):
         calls.get(fn, lambda: f(a, b))()
     except ValueError:
         pass
+
+
+# ----------------------------------------------------------------------------- liquid cooling (issue 14)
+
+
+def test_coolant_flow_matches_hand_calculation():
+    # Q = m_dot * c_p * dT: 120 kW, water c_p 4,181 J/(kg K) and 997 kg/m3 at 25 C (CoolProp), 10 K rise
+    m_dot = 120_000 / (4181 * 10)
+    assert power.coolant_flow_kg_per_s(120_000, 10) == pytest.approx(m_dot)
+    assert power.coolant_flow_l_per_min(120_000, 10) == pytest.approx(m_dot / 997 * 60_000)
+    # the published worked example (sources: 2.87 kg/s, ~173 L/min; PG25 ~180 L/min)
+    assert power.coolant_flow_l_per_min(120_000, 10) == pytest.approx(173, abs=1)
+    assert power.coolant_flow_l_per_min(120_000, 10, "PG25") == pytest.approx(180, abs=1.5)
+
+
+@given(st.floats(1, 2e5), st.floats(0.5, 40), st.floats(0.5, 40))
+def test_coolant_flow_halves_when_delta_t_doubles_and_glycol_needs_more(heat, dt, dt2):
+    ratio = power.coolant_flow_l_per_min(heat, dt) / power.coolant_flow_l_per_min(heat, dt2)
+    assert ratio == pytest.approx(dt2 / dt)
+    assert power.coolant_flow_l_per_min(heat, dt, "PG25") > power.coolant_flow_l_per_min(heat, dt)
+
+
+def test_gb200_tray_row_and_liquid_share():
+    row = power.server_catalog()["GB200 NVL72 compute tray"]
+    assert (row["height_u"], row["max_power_w"], row["gpus"]) == (1, 6667, 4)
+    assert row["source"].startswith("docs/sources.md#gb200-nvl72")
+    # 18 trays per NVL72 rack: ~120 kW (press figure), liquid share from GPU + Grace limits
+    assert power.it_load_w([("GB200 NVL72 compute tray", 18)]) == pytest.approx(120_000, rel=0.001)
+    assert power.LIQUID_HEAT_FRACTION["GB200 NVL72 compute tray"] == pytest.approx(5640 / 6667)
+
+
+def test_liquid_share_moves_heat_off_the_air():
+    items = [("GB200 NVL72 compute tray", 18)]
+    air = power.rack_report(items, rack_u=48, cooling_capacity_w=40_000)
+    liquid = power.rack_report(items, rack_u=48, cooling_capacity_w=40_000, liquid_fraction=0.85)
+    assert any(w.startswith("over room cooling") for w in air.warnings)
+    assert not any(w.startswith("over room cooling") for w in liquid.warnings)  # 18 kW to air < 40 kW
+    assert liquid.airflow_cfm == pytest.approx(0.15 * air.airflow_cfm)
+    assert liquid.liquid_heat_w + liquid.air_heat_w == pytest.approx(liquid.it_load_w)
+    assert liquid.coolant_flow_l_min == pytest.approx(0.85 * liquid.it_load_w / (4181 * 10) / 997 * 60_000)
+    assert air.coolant_flow_l_min == 0
+
+
+@pytest.mark.parametrize("kwargs, name", [({"liquid_fraction": 1.5}, "liquid_fraction"),
+                                          ({"liquid_fraction": 0.5, "coolant_delta_t_c": 0}, "delta_t_c"),
+                                          ({"coolant": "beer"}, "coolant")])
+def test_liquid_bad_input(kwargs, name):
+    with pytest.raises(ValueError, match=name):
+        power.rack_report([("DGX H100", 1)], **kwargs)

@@ -29,9 +29,9 @@ def test_every_section_resolves_by_number_and_by_name(nb):
     assert present.section_notebook(f"notebooks/{nb.name}") == nb
 
 
-@pytest.mark.parametrize("bad", ["99", "", "lifecycle", "01_nope", "-1", "../README"])
-def test_unknown_sections_are_refused_with_the_list(bad):
-    with pytest.raises(ValueError, match=r"section must name a written notebook \(available: 00_welcome"):
+@pytest.mark.parametrize("bad", ["99", "", "lifecycle", "01_nope", "-1", "../README", "٣", "1.0"])
+def test_unknown_sections_are_refused_with_the_valid_range(bad):
+    with pytest.raises(ValueError, match=r"section must be a number 0-10 or a notebook name like 01_lifecycle"):
         present.section_notebook(bad)
 
 
@@ -62,9 +62,55 @@ def test_present_refuses_bad_ports_before_starting_anything(port):
         present.present("01", port=port)
 
 
-def test_main_reports_an_unknown_section_and_exits_2(capsys):
-    assert present.main(["99"]) == 2
-    assert "section must name a written notebook" in capsys.readouterr().err
+def test_cli_reports_an_unknown_section_and_exits_2(capsys):
+    from course_kit import cli
+
+    assert cli.main(["present", "99"]) == 2
+    assert "section must be a number 0-10" in capsys.readouterr().err
+
+
+def test_present_has_no_second_command_line_parser():
+    assert not hasattr(present, "main") and not hasattr(present, "build_parser")
+
+
+def test_url_is_printed_only_once_the_server_answers(tmp_path, monkeypatch, capsys):
+    """A stand-in for Voila that starts listening 1.5 s after launch: the URL line must come after
+    the port accepts connections (it used to be printed before Voila started)."""
+    import subprocess
+    import sys
+    import time
+
+    fake = tmp_path / "slow_server.py"
+    fake.write_text(
+        "import sys, time, http.server, socketserver\n"
+        "time.sleep(1.5)\n"
+        "port = int([a for a in sys.argv if a.startswith('--port=')][0].split('=')[1])\n"
+        "class H(http.server.BaseHTTPRequestHandler):\n"
+        "    def do_GET(self):\n"
+        "        self.send_response(200); self.end_headers(); self.wfile.write(b'ok')\n"
+        "        raise SystemExit(0)\n"
+        "    def log_message(self, *a): pass\n"
+        "with socketserver.TCPServer(('127.0.0.1', port), H) as s:\n"
+        "    s.handle_request()\n")
+    monkeypatch.setattr(present, "voila_command",
+                        lambda nb, port, token, open_browser: [sys.executable, str(fake), f"--port={port}"])
+    seen = {}
+    real_print = print
+
+    def stamped(*args, **kw):
+        text = " ".join(map(str, args))
+        if text.startswith("[course-kit] dashboard:"):
+            seen["at"] = time.monotonic()
+        real_print(*args, **kw)
+
+    monkeypatch.setattr("builtins.print", stamped)
+    t0 = time.monotonic()
+    try:
+        present.present("01")
+    except subprocess.SubprocessError:
+        pass
+    assert "at" in seen, capsys.readouterr().out
+    assert seen["at"] - t0 >= 1.4, "the URL was printed before the server listened"
 
 
 def test_voila_env_puts_the_kit_template_first_on_jupyter_path():

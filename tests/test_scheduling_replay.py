@@ -1,4 +1,4 @@
-"""The FGD paper's replay on the openb trace, against the published figures (fgd-protocol.md)."""
+"""The FGD paper's replay on the openb trace, against the published figures (docs/sources.md#fgd-protocol)."""
 
 from __future__ import annotations
 

@@ -11,7 +11,7 @@ from course_kit import sharing
 
 
 def test_q5_seed_arithmetic_and_correction():
-    # facts.md errata 36-37: 100 ms -> 2.1 % (2.06 % if the switch is added); 200 ms -> 1.05 % (1.04 %), not 2.1 %
+    # docs/sources.md#erratum-36 (errata 36–37): 100 ms -> 2.1 % (2.06 % if the switch is added); 200 ms -> 1.05 % (1.04 %), not 2.1 %
     assert 100 * sharing.time_slicing_overhead(100) == pytest.approx(2.1)
     assert 100 * sharing.time_slicing_overhead(100, switch_in_slice=False) == pytest.approx(2.06, abs=0.005)
     assert 100 * sharing.time_slicing_overhead(200) == pytest.approx(1.05)

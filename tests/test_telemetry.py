@@ -58,7 +58,8 @@ def test_exporter_binds_scrapes_and_releases_the_port():
         assert telemetry.metric_value(df, "inference_latency_seconds_bucket", le=le) == expected
     # system metrics from psutil are there; GPU status is explicit, not faked
     assert telemetry.metric_value(df, "system_memory_total_bytes") > 0
-    assert set(df["metric"]) >= {"system_cpu_utilization_percent", "gpu_available"}
+    assert set(df["metric"]) >= {"system_cpu_utilization_ratio", "system_cpu_seconds", "gpu_available"}
+    assert 0 <= telemetry.metric_value(df, "system_cpu_utilization_ratio") <= 1
 
 
 def test_stop_is_idempotent_and_restart_gets_a_port_again():
@@ -128,20 +129,39 @@ def test_no_gpu_means_no_gpu_numbers():
         assert 'status="unavailable"' in row["labels"]
 
 
-def test_gpu_metrics_come_from_the_reader_and_unsupported_queries_are_omitted():
+def test_gpu_metrics_use_dcgm_names_and_labels_and_unsupported_queries_are_omitted():
     fake = GpuStatus(
         True, "ok", "550.54",
         (
-            GpuReading(0, "A100", 87.0, 30 * 2**30, 40 * 2**30, 71.0, 312.5),
-            GpuReading(1, "A100", 12.0, 2**30, 40 * 2**30, 55.0, None),  # power not supported
+            GpuReading(0, "GPU-aaaa", "NVIDIA A100-SXM4-80GB", gpu_util_percent=87.0, fb_used_mib=30720.0,
+                       fb_free_mib=51200.0, temperature_c=71.0, power_w=312.5),
+            GpuReading(1, "GPU-bbbb", "NVIDIA A100-SXM4-80GB", gpu_util_percent=12.0, fb_used_mib=1024.0),
         ),
     )
     exporter = TelemetryExporter(collect_system=False, gpu_reader=lambda: fake)
     df = telemetry.parse_exposition(exporter.exposition())
     assert telemetry.metric_value(df, "gpu_available") == 1
-    assert telemetry.metric_value(df, "gpu_utilization_percent", gpu_id="0", name="A100") == 87.0
-    assert telemetry.metric_value(df, "gpu_power_watts", gpu_id="0", name="A100") == 312.5
-    assert len(df[df["sample"] == "gpu_power_watts"]) == 1  # GPU 1 has no power sample, not a 0
+    # names and labels as NVIDIA/dcgm-exporter publishes them (etc/default-counters.csv, render_metrics.go)
+    assert telemetry.metric_value(df, "DCGM_FI_DEV_GPU_UTIL", gpu="0", UUID="GPU-aaaa",
+                                  modelName="NVIDIA A100-SXM4-80GB") == 87.0
+    assert telemetry.metric_value(df, "DCGM_FI_DEV_FB_USED", gpu="1") == 1024.0
+    assert telemetry.metric_value(df, "DCGM_FI_DEV_POWER_USAGE", gpu="0") == 312.5
+    assert len(df[df["sample"] == "DCGM_FI_DEV_POWER_USAGE"]) == 1  # GPU 1 has no power sample, not a 0
+    assert not (df["sample"] == "DCGM_FI_PROF_SM_ACTIVE").any()     # NVML has no profiling counters
+    assert not df["metric"].str.contains("percent|mhz", case=False).any()
+
+
+def test_simulated_gpu_is_labelled_and_shows_util_100_with_one_busy_sm():
+    exporter = TelemetryExporter(collect_system=False, gpu_reader=lambda: telemetry.simulated_gpu_status("one_tiny_kernel"))
+    df = telemetry.parse_exposition(exporter.exposition())
+    info = df[df["sample"] == "gpu_status_info"].iloc[0]["labels"]
+    assert 'source="simulated"' in info
+    assert set(df[df["metric"].str.startswith("DCGM")]["labels"].str.contains('modelName="SIMULATED')) == {True}
+    util = telemetry.metric_value(df, "DCGM_FI_DEV_GPU_UTIL", gpu="0")
+    sm_active = telemetry.metric_value(df, "DCGM_FI_PROF_SM_ACTIVE", gpu="0")
+    assert util == 100.0 and sm_active == pytest.approx(1 / 108)  # one of an A100's 108 SMs
+    with pytest.raises(ValueError, match="scenario"):
+        telemetry.simulated_gpu_status("warp-speed")
 
 
 def test_parse_exposition_against_hand_written_text():
@@ -281,8 +301,8 @@ def test_system_snapshot_is_consistent_with_the_os():
     import os
 
     snap = telemetry.system_snapshot()
-    assert snap["cpu_count"] == os.cpu_count()
-    assert 0 <= snap["cpu_utilization_percent"] <= 100
+    assert snap["cpus"] == os.cpu_count()
+    assert 0 <= snap["cpu_utilization_ratio"] <= 1
     assert snap["memory_used_bytes"] + snap["memory_available_bytes"] == snap["memory_total_bytes"]
 
 
@@ -370,3 +390,132 @@ def test_tracer_record_fuzz_only_valueerror(rid, stage, ts):
         tracer.record(rid, stage, ts)
     except ValueError:
         pass
+
+
+# --------------------------------------------------------------------------------------------
+# promtool on a live scrape, and a CPU reading that agrees with psutil
+# --------------------------------------------------------------------------------------------
+
+
+def _promtool():
+    import os
+    import shutil
+
+    reason = os.environ.get("COURSE_KIT_PROMTOOL_SKIP")
+    if reason:
+        pytest.skip(f"PROMTOOL METRIC CHECK SKIPPED: {reason}")
+    path = shutil.which("promtool")
+    if path is None:
+        pytest.skip("PROMTOOL METRIC CHECK SKIPPED: promtool is not installed (Debian package 'prometheus'; "
+                    "`python3 course.py test` installs it with apt when it can)")
+    return path
+
+
+def _promtool_problems(body: bytes) -> list[str]:
+    import subprocess
+
+    run = subprocess.run([_promtool(), "check", "metrics"], input=body, capture_output=True, timeout=60)
+    lines = (run.stdout + run.stderr).decode().splitlines()
+    assert (run.returncode == 0) == (not lines), (run.returncode, lines)
+    return lines
+
+
+def test_live_scrape_passes_promtool_with_no_warning():
+    with TelemetryExporter(port=0) as exporter:
+        exporter.record_job("succeeded", "alice")
+        exporter.observe_inference(0.02)
+        exporter.set_model_accuracy("resnet50", "v3", 0.76)
+        breakdown = telemetry.pipeline_breakdown(lifecycle.synthetic_traces(lifecycle.REALTIME_INGESTION_STAGES, 5, seed=1))
+        exporter.observe_stage_durations(breakdown)
+        with urllib.request.urlopen(exporter.url, timeout=10) as resp:
+            body = resp.read()
+    assert b"system_cpu_utilization_ratio" in body and b"system_memory_total_bytes" in body
+    problems = _promtool_problems(body)
+    if b'status="ok"' in body:  # pragma: no cover - a machine with a GPU: DCGM's camelCase label only
+        assert all(p.startswith("DCGM_FI_") and "camelCase" in p for p in problems), problems
+    else:
+        assert problems == []
+
+
+def test_promtool_catches_what_the_course_text_published():
+    # independent reference: the course text's names, which promtool must reject
+    bad = (b"# HELP system_cpu_count Logical CPUs.\n# TYPE system_cpu_count gauge\nsystem_cpu_count 2\n"
+           b"# HELP ml_jobs ML jobs.\n# TYPE ml_jobs counter\nml_jobs 3\n")
+    problems = _promtool_problems(bad)
+    assert any("system_cpu_count" in p for p in problems) and any("_total" in p for p in problems)
+
+
+def test_dcgm_labelled_scrape_has_only_dcgms_own_lint_finding():
+    # DCGM's label modelName is camelCase; that is the one finding promtool may report, nothing of ours
+    with TelemetryExporter(port=0, gpu_reader=lambda: telemetry.simulated_gpu_status(gpus=2)) as exporter:
+        with urllib.request.urlopen(exporter.url, timeout=10) as resp:
+            body = resp.read()
+    problems = _promtool_problems(body)
+    assert problems and all(p.startswith("DCGM_FI_") and "camelCase" in p for p in problems), problems
+
+
+def test_cpu_utilisation_through_the_exporter_matches_psutil_under_a_busy_loop():
+    import os
+    import subprocess
+    import sys
+    import time
+
+    import psutil
+
+    burn = "import time\nt = time.time()\nwhile time.time() - t < 4: pass\n"
+    # half the CPUs busy: a reading stuck at 0 or at 1 both fail (unless other load fills the machine)
+    procs = [subprocess.Popen([sys.executable, "-c", burn]) for _ in range(max(1, (os.cpu_count() or 2) // 2))]
+    try:
+        with TelemetryExporter(port=0, collect_gpu=False) as exporter:
+            time.sleep(0.4)
+            telemetry.scrape(exporter.url)         # the exporter's window starts at this scrape ...
+            psutil.cpu_percent(interval=None)      # ... and psutil's, measured directly, here
+            time.sleep(1.5)
+            direct_percent = psutil.cpu_percent(interval=None)
+            via_percent = 100 * telemetry.metric_value(telemetry.scrape(exporter.url), "system_cpu_utilization_ratio")
+    finally:
+        for p in procs:
+            p.kill()
+            p.wait()
+    assert direct_percent > 40, f"the busy loop did not load the CPUs ({direct_percent} %)"
+    print(f"CPU under a busy loop: {via_percent:.1f} % through the exporter, {direct_percent:.1f} % psutil directly")
+    assert abs(via_percent - direct_percent) <= 10, (via_percent, direct_percent)
+
+
+def test_cpu_sampler_keeps_one_baseline_across_threads():
+    import threading
+
+    sampler = telemetry.CpuSampler()
+    out = []
+    worker = threading.Thread(target=lambda: out.append(sampler.sample()))
+    worker.start()
+    worker.join()
+    assert 0 <= out[0] <= 1
+    with pytest.raises(ValueError, match="sampler"):
+        telemetry.system_snapshot(sampler="x")
+
+
+def test_cpu_sampler_formula_on_hand_made_cpu_times(monkeypatch):
+    # psutil's own definition: busy = total - idle - iowait, guest time already inside user
+    from collections import namedtuple
+
+    import psutil
+
+    T = namedtuple("scputimes", "user nice system idle iowait irq softirq steal guest guest_nice")
+    seq = iter([T(100, 0, 50, 800, 50, 0, 0, 0, 30, 0),     # baseline
+                T(160, 0, 70, 850, 70, 0, 0, 0, 90, 0)])    # +60 user, +20 system, +50 idle, +20 iowait
+    monkeypatch.setattr(psutil, "cpu_times", lambda: next(seq))
+    sampler = telemetry.CpuSampler()
+    assert sampler.sample() == pytest.approx(80 / 150)  # busy 60+20 out of 60+20+50+20
+
+
+@FAST
+@given(scenario=st.one_of(st.sampled_from(sorted(telemetry.SIMULATED_SCENARIOS)), st.text(max_size=5), st.integers(), st.none()),
+       gpus=st.one_of(st.integers(-2, 20), st.floats(allow_nan=True), st.text(max_size=2)))
+def test_simulated_gpu_fuzz_only_valueerror(scenario, gpus):
+    try:
+        status = telemetry.simulated_gpu_status(scenario, gpus=gpus)
+    except ValueError:
+        return
+    assert status.source == "simulated" and len(status.gpus) == gpus
+    assert all(g.model_name.startswith("SIMULATED") for g in status.gpus)

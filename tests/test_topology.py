@@ -1,6 +1,6 @@
 """course_kit.topology against published figures, brute force and max-flow on the graphs.
 
-References: Al-Fares et al. 2008 / facts.md §4 (k=4 → 16 hosts, 20 switches; k=48 → 27,648 hosts,
+References: Al-Fares et al. 2008 / docs/sources.md#networks (k=4 → 16 hosts, 20 switches; k=48 → 27,648 hosts,
 576 core, 2,880 switches; (k/2)² paths between pods; full bisection = hosts·link/2); VMware
 Validated Design and IBM oversubscription examples (48×10G : 4×40G = 3:1; 19×10G : 4×40G ≈ 1.2:1).
 """
@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import itertools
 import math
-import time
 
 import networkx as nx
 import pytest
@@ -162,21 +161,17 @@ def test_seed_bisection_formula_overstates_an_oversubscribed_fabric():
     assert t.bisection_bandwidth_gbps(G) == 4 * 4 * 100 < seed
 
 
-def test_bisection_of_fat_tree_16_takes_under_a_second():
-    G = t.fat_tree(16)
-    start = time.perf_counter()
-    value = t.bisection_bandwidth_gbps(G)
-    assert time.perf_counter() - start < 1.0
-    assert value == 1024 * 100 / 2
+# Timings (max-flow on fat_tree(16), closed forms up to k = 64) are measured in bench/bench_topology.py:
+# a wall-clock assert in the suite fails under load and proves nothing about correctness.
+def test_bisection_of_fat_tree_16_is_full():
+    assert t.bisection_bandwidth_gbps(t.fat_tree(16)) == 1024 * 100 / 2
 
 
-def test_closed_forms_are_instant_up_to_k_64():
-    start = time.perf_counter()
+def test_closed_forms_cover_every_even_k_up_to_64():
     for k in range(2, 65, 2):
-        t.fat_tree_summary(k, 400)
-        t.fat_tree_bisection_gbps(k, 400)
-    t.leaf_spine_summary(512, 4096, 1024, 400, 800)
-    assert time.perf_counter() - start < 0.1
+        assert t.fat_tree_bisection_gbps(k, 400) == k**3 / 4 * 400 / 2
+        assert t.fat_tree_summary(k, 400)
+    assert t.leaf_spine_summary(512, 4096, 1024, 400, 800)
 
 
 def test_bisection_needs_two_groups():

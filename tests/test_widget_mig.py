@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from course_kit import mig, widgets
 from course_kit.widgets.mig import mig_partitioner
 
@@ -82,3 +84,39 @@ def test_pre_r510_checkbox():
     assert panel.error is None
     panel.controls["pre_r510"].value = True
     assert "R510" in panel.error
+
+
+def test_workloads_mode_disables_the_profile_inputs_and_the_box_names_the_drawn_layout():
+    """Issue 15 item 5: in workloads mode the picker, its buttons and the profile box used to stay
+    active and name a different layout from the one drawn."""
+    panel = mig_partitioner()
+    panel.controls["mode"].value = "workloads"
+    assert panel.error is None
+    assert panel.picker.disabled and panel.controls["profiles"].disabled
+    assert all(b.disabled for b in panel.buttons.values())
+    assert not panel.controls["workloads"].disabled
+    drawn = [i.profile for i in panel.layout_now.instances]
+    assert [x.strip() for x in panel.controls["profiles"].value.split(",")] == drawn
+    panel.controls["mode"].value = "profiles"
+    assert not panel.picker.disabled and not panel.controls["profiles"].disabled
+    assert panel.controls["workloads"].disabled
+    assert [i.profile for i in panel.layout_now.instances] == drawn, "back in profiles mode: same layout"
+
+
+@pytest.mark.parametrize("sequence", [("A30-24GB", "H100-SXM5-80GB"), ("H100-SXM5-80GB", "A30-24GB", "A100-80GB"),
+                                      ("B200-180GB", "A100-SXM4-40GB")])
+def test_switching_gpu_in_workloads_mode_leaves_nothing_stale(sequence):
+    """The title and the read-out name the GPU now chosen; a "does not fit" line only when the
+    model says so for that GPU."""
+    from course_kit import mig
+
+    panel = mig_partitioner()
+    panel.controls["mode"].value = "workloads"
+    for gpu in sequence:
+        panel.controls["gpu"].value = gpu
+        assert panel.error is None
+        assert panel.figure.layout.title.text.startswith(f"{gpu}:")
+        fits = mig.best_layout(gpu, mig.parse_workloads(panel.controls["workloads"].value)).fits
+        assert ("does not fit" in panel.readout.value) == (not fits)
+        if not fits:
+            assert gpu in panel.readout.value

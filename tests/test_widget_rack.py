@@ -74,3 +74,59 @@ def test_bad_input_is_shown_inline_and_figure_kept():
 def test_unknown_server_rejected():
     with pytest.raises(ValueError, match="unknown servers"):
         rack_power({"DGX Z9": 1})
+
+
+# ----------------------------------------------------------------------------- issue 15 item 4 and liquid cooling
+
+
+@pytest.mark.parametrize("control, value, name", [
+    ("cooling_kw", -5, "room cooling (kW)"),
+    ("count:DGX H100", 500, "DGX H100 count"),
+    ("count:DGX A100", -1, "DGX A100 count"),
+    ("other_u", 99, "other gear (U)"),
+    ("liquid_fraction", 1.2, "liquid share"),
+    ("coolant_delta_t_c", 0, "coolant ΔT"),
+])
+def test_out_of_range_is_an_inline_error_not_a_clamp(control, value, name):
+    panel = rack_power({"DGX H100": 2})
+    before = list(panel.figure.data[0].y)
+    panel.controls[control].value = value
+    assert panel.controls[control].value == value          # the box keeps what was typed
+    assert panel.error is not None and name in panel.error
+    assert "ck-error" in panel.message.value
+    assert list(panel.figure.data[0].y) == before
+
+
+def test_99_servers_are_drawn_not_clamped_and_the_axis_stays_readable():
+    panel = rack_power({"DGX H100": 1})
+    panel.controls["count:DGX H100"].value = 99
+    assert panel.error is None
+    assert panel.report.it_load_w == pytest.approx(99 * 10_200)
+    assert len(panel.figure.data[0].y) + len(panel.figure.data[1].y) == 99
+    top = panel.figure.layout.yaxis.range[1]
+    assert top >= (99 - 42 // 8) * 8                     # the overflow column is drawn in full
+    assert top / panel.figure.layout.yaxis.dtick <= 14        # about a dozen ticks, not 130
+
+
+def test_liquid_share_changes_airflow_and_shows_coolant_flow():
+    panel = rack_power({"GB200 NVL72 compute tray": 18}, rack_u=48, cooling_kw=40)
+    assert any(w.startswith("over room cooling") for w in panel.report.warnings)
+    cfm_air = panel.report.airflow_cfm
+    panel.controls["liquid_fraction"].value = 0.85
+    assert panel.error is None
+    assert panel.report.airflow_cfm == pytest.approx(0.15 * cfm_air)
+    assert not any(w.startswith("over room cooling") for w in panel.report.warnings)
+    litres = 0.85 * 18 * 6667 / (4181 * 10) / 997 * 60_000
+    assert f"{litres:,.0f} L/min" in panel.readout.value
+    panel.controls["coolant"].value = "PG25"
+    assert panel.report.coolant_flow_l_min > litres
+
+
+def test_sliders_have_room_to_move():
+    """Issue 15 item 3: the rack's sliders were ~55 px of track; they now get a 430 px row."""
+    import ipywidgets as w
+
+    panel = rack_power()
+    sliders = [c for c in panel.controls.values() if isinstance(c, w.FloatSlider)]
+    assert len(sliders) == 4
+    assert all(s.layout.width == "430px" for s in sliders)

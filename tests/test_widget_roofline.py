@@ -32,11 +32,18 @@ def test_attention_and_precision_switch():
     assert panel.readout["intensity"] == pytest.approx(8192 / 8193)  # L/(L+1), MHA in FP16
     panel.controls["kv_heads"].value = 8
     assert panel.readout["intensity"] == pytest.approx(compute.attention_decode_intensity(16, 8192, 32, 128, 8))
-    n_before = len(panel.figure.data)
+    def shown():
+        return [t.name for t in panel.figure.data if t.visible is not False and t.mode == "lines"]
+
+    fp16_shown = shown()
     panel.controls["precision"].value = "fp32"
     fp32_rows = compute.load_catalog().dropna(subset=["fp32_tflops", "mem_bandwidth_gb_s"])
-    assert len(panel.figure.data) == 2 * len(fp32_rows) + 1 != n_before
+    # one roofline per device with an FP32 peak and a bandwidth (plus the operation line); the FP16
+    # ones are hidden, not deleted (switching back is a restyle)
+    assert sorted(shown()) == sorted([*fp32_rows["name"], "operation"]) and shown() != fp16_shown
     assert panel.readout["ridge"] == pytest.approx(66.9e12 / 3350e9)
+    panel.controls["precision"].value = "fp16"
+    assert shown() == fp16_shown
 
 
 @pytest.mark.parametrize("control,value,message", [

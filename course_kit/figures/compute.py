@@ -6,8 +6,43 @@ import numpy as np
 import plotly.graph_objects as go
 
 from course_kit import compute
+from course_kit.figures import palette as pal
 
-__all__ = ["roofline_figure"]
+__all__ = ["roofline_figure", "device_style"]
+
+
+def device_style(name: str) -> tuple[str, str, str]:
+    """(colour, dash, ridge symbol) of a catalog device, the same in every roofline figure.
+
+    Colour is the device's family (vendor and kind; NVIDIA's GPUs split at Hopper), at most six
+    so every pair stays distinguishable under colour-vision deficiency; within a family the dash
+    and the ridge symbol tell devices apart (and the legend and hover name them).
+    """
+    cat = compute.load_catalog()
+    rows = cat.set_index("name")
+    row = rows.loc[name] if name in rows.index else None
+    family = _family(name, row)
+    members = [n for n in cat["name"] if _family(n, rows.loc[n]) == family]
+    i = members.index(name) if name in members else len(members)
+    colour = pal.CATEGORICAL[_FAMILIES.index(family)] if family in _FAMILIES else pal.NEUTRAL
+    return colour, pal.dash(i), pal.symbol(i)
+
+
+_FAMILIES = ("NVIDIA GPU (Volta, Ampere)", "NVIDIA GPU (Hopper, Blackwell)", "AMD GPU", "Google TPU", "CPU",
+             "other")
+
+
+def _family(name: str, row) -> str:
+    if row is None:
+        return "other"
+    vendor, kind = str(row["vendor"]), str(row["kind"])
+    if kind == "GPU" and vendor == "NVIDIA":
+        return "NVIDIA GPU (Volta, Ampere)" if name[:1] in {"V", "A"} else "NVIDIA GPU (Hopper, Blackwell)"
+    if kind == "GPU":
+        return "AMD GPU" if vendor == "AMD" else "other"
+    if kind == "TPU":
+        return "Google TPU"
+    return "CPU" if kind == "CPU" else "other"
 
 
 def roofline_figure(catalog=None, *, precision: str = "fp16", operations=None,
@@ -31,12 +66,8 @@ def roofline_figure(catalog=None, *, precision: str = "fp16", operations=None,
     cat = compute.load_catalog() if catalog is None else catalog
     col = compute.PEAK_COLUMN[precision]
     ai = np.logspace(np.log10(lo), np.log10(hi), 200)
-    from plotly.colors import qualitative
-
-    # one colour per device, shared by its line and its ridge marker, and the same device keeps its
-    # colour from one figure to the next (FP16 and FP32 views): indexed by its row in the full catalog
-    palette = qualitative.Dark24
-    order = {name: i for i, name in enumerate(compute.device_names())}
+    # colour = device family, dash + ridge symbol = device within it (device_style); the same device
+    # keeps its style from one figure to the next (FP16 and FP32 views)
     fig = go.Figure()
     skipped = []
     for row in cat.to_dict("records"):
@@ -46,14 +77,15 @@ def roofline_figure(catalog=None, *, precision: str = "fp16", operations=None,
             continue
         y = compute.roofline_tflops(ai, peak_tflops=peak, bandwidth_gb_s=bw)
         ridge = compute.ridge_point_flop_per_byte(peak, bw)
-        color = palette[order.get(row["name"], len(order) + len(fig.data) // 2) % len(palette)]
+        color, dash, sym = device_style(row["name"])
         fig.add_trace(go.Scatter(
-            x=ai, y=y, mode="lines", name=row["name"], legendgroup=row["name"], line={"color": color},
+            x=ai, y=y, mode="lines", name=row["name"], legendgroup=row["name"],
+            line={"color": color, "dash": dash, "width": 2},
             hovertemplate=f"{row['name']}<br>%{{x:.3g}} FLOP/B → %{{y:.4g}} TFLOPS<extra>{row['confidence']}</extra>",
         ))
         fig.add_trace(go.Scatter(
             x=[ridge], y=[peak], mode="markers", legendgroup=row["name"], showlegend=False,
-            marker={"size": 7, "symbol": "circle-open", "color": color},
+            marker={"size": 9, "symbol": sym, "color": color, "line": {"color": color, "width": 1}},
             hovertemplate=f"{row['name']} ridge: {ridge:.1f} FLOP/B, {peak:g} TFLOPS<extra></extra>",
         ))
     # Operations at the same intensity (e.g. GEMV and MHA decode, both ~1 FLOP/B) share one line and
@@ -64,13 +96,13 @@ def roofline_figure(catalog=None, *, precision: str = "fp16", operations=None,
         key = next((k for k in marks if abs(np.log10(k / x)) < 0.02), x)
         marks.setdefault(key, []).append(str(label))
     for i, (x, labels) in enumerate(sorted(marks.items())):
-        fig.add_vline(x=x, line_dash="dot", line_color="grey")
+        fig.add_vline(x=x, line_dash="dot", line_color=pal.NEUTRAL)
         fig.add_annotation(x=float(np.log10(x)), y=1 - 0.07 * (i % 3), xref="x", yref="paper",
                            text=" / ".join(labels), showarrow=False, xanchor="left", yanchor="top",
                            xshift=3, bgcolor="rgba(255,255,255,0.85)", font={"size": 11})
     lines = []
     for name_ in skipped:  # wrap the list of skipped devices so the subtitle never runs off the figure
-        if lines and len(lines[-1]) + len(name_) < 80:
+        if lines and len(lines[-1]) + len(name_) < 60:
             lines[-1] += f", {name_}"
         else:
             lines.append(name_)
@@ -82,6 +114,8 @@ def roofline_figure(catalog=None, *, precision: str = "fp16", operations=None,
         # dtick=1 on a log axis: one label per decade (0.1, 1, 10, ...), not the 2 and 5 in between
         xaxis={"type": "log", "dtick": 1, "title": "arithmetic intensity (FLOP per byte of DRAM/HBM traffic)"},
         yaxis={"type": "log", "dtick": 1, "title": "attainable TFLOPS"},
-        height=520, margin={"t": 80 + 14 * max(len(lines) - 1, 0)},
+        # the legend below the plot, in rows: no scrollbar beside a tall list of devices
+        legend={"orientation": "h", "y": -0.18, "yanchor": "top", "font": {"size": 11}},
+        height=640, margin={"t": 80 + 14 * max(len(lines) - 1, 0), "b": 170},
     )
     return fig

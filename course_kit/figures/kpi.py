@@ -6,11 +6,13 @@ from collections.abc import Mapping
 
 import plotly.graph_objects as go
 
+from course_kit.figures import palette as pal
+
 __all__ = ["dvfs_figure"]
 
-_PARTS = (("dynamic_energy_j", "dynamic (a·C·V²·W)", "#1a73e8"),
-          ("static_energy_j", "static (P_static·t)", "#f29900"),
-          ("idle_energy_j", "idle until deadline", "#9aa0a6"))
+_PARTS = (("dynamic_energy_j", "dynamic (a·C·V²·W)", pal.BLUE, ""),
+          ("static_energy_j", "static (P_static·t)", pal.VERMILLION, "/"),
+          ("idle_energy_j", "idle until deadline", pal.NEUTRAL, "."))
 
 
 def dvfs_figure(tradeoff) -> go.Figure:
@@ -26,9 +28,10 @@ def dvfs_figure(tradeoff) -> go.Figure:
     frame = pd.concat([df.assign(case=label) for label, df in cases.items()], ignore_index=True)
     x = [frame["case"].tolist(), frame["point"].tolist()] if len(cases) > 1 else frame["point"].tolist()
     fig = go.Figure()
-    for col, name, color in _PARTS:
+    for col, name, color, pattern in _PARTS:  # colour plus a hatch per part
         if col in frame and float(frame[col].fillna(0).sum()) > 0:
-            fig.add_trace(go.Bar(x=x, y=frame[col], name=name, marker_color=color))
+            fig.add_trace(go.Bar(x=x, y=frame[col], name=name, marker_color=color,
+                                 marker_pattern=dict(shape=pattern, fgcolor="white", size=7)))
     if "energy_optimal" in frame and "energy_j" in frame:
         best = frame["energy_optimal"].astype(bool).tolist()
         fig.add_trace(go.Scatter(x=x, y=[e if b else None for e, b in zip(frame["energy_j"], best)],

@@ -7,10 +7,11 @@ from collections.abc import Mapping, Sequence
 import plotly.graph_objects as go
 
 from course_kit import network
+from course_kit.figures import palette as pal
 
 __all__ = ["allreduce_regime_figure"]
 
-_COLORS = ("#1a73e8", "#d93025", "#188038", "#f9ab00")
+_COLORS = (pal.BLUE, pal.VERMILLION, pal.GREEN, pal.PURPLE)
 
 
 def allreduce_regime_figure(n_ranks: int, link_gbps: float, latencies_us: Mapping[str, float],
@@ -34,7 +35,8 @@ def allreduce_regime_figure(n_ranks: int, link_gbps: float, latencies_us: Mappin
     for i, (label, lat) in enumerate(latencies_us.items()):
         times_ms = [network.ring_allreduce_time_s(n_ranks, s, bandwidth, lat) * 1000 for s in sizes]
         fig.add_scatter(x=sizes, y=times_ms, mode="lines+markers", name=str(label),
-                        line={"color": _COLORS[i % len(_COLORS)]},
+                        line={"color": _COLORS[i % len(_COLORS)], "dash": pal.dash(i)},
+                        marker={"symbol": pal.symbol(i), "size": 8},
                         hovertemplate="%{x:.3s}B → %{y:.3g} ms<extra>" + str(label) + "</extra>")
     fig.update_layout(
         title=f"{n_ranks}-rank ring all-reduce at {link_gbps:g} Gb/s ({bandwidth:g} GB/s) per rank",

@@ -5,6 +5,8 @@ from __future__ import annotations
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from course_kit.figures import palette as pal
+
 __all__ = ["congestion_figure"]
 
 
@@ -23,9 +25,11 @@ def congestion_figure(utilizations, queue_depths, grid, qos_rows, *, threshold: 
                              contours=dict(start=threshold, end=threshold, size=0.1, coloring="none"),
                              line=dict(color="black", width=2, dash="dash"), hoverinfo="skip"), 1, 1)
     x = [r["offered_gbps"] for r in qos_rows]
-    for name, color in (("high", "#d62728"), ("medium", "#f58518"), ("low", "#4c78a8")):
+    # stacked areas: colour plus a hatch per class, and the legend names them
+    for i, (name, color) in enumerate((("high", pal.VERMILLION), ("medium", pal.PURPLE), ("low", pal.BLUE))):
         fig.add_trace(go.Scatter(x=x, y=[r[name] for r in qos_rows], name=name, stackgroup="q",
-                                 line=dict(color=color)), 1, 2)
+                                 line=dict(color=color), fillpattern=dict(shape=pal.PATTERNS[i + 1], fgcolor="white",
+                                                                          fillmode="overlay", size=7)), 1, 2)
     fig.update_xaxes(title="link utilisation", row=1, col=1)
     fig.update_yaxes(title="queue depth (packets)", row=1, col=1)
     fig.update_xaxes(title="offered load (Gb/s)", row=1, col=2)

@@ -9,16 +9,18 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
-__all__ = ["KIND_COLORS", "rack_figure", "update_rack_figure", "power_budget_figure"]
+from course_kit.figures import palette as pal
 
-KIND_COLORS = {
-    "gpu_server": "#76b900",
-    "cpu_server": "#4c78a8",
-    "network": "#f58518",
-    "power": "#b279a2",
-    "other": "#9d9d9d",
+__all__ = ["KIND_COLORS", "rack_figure", "update_rack_figure", "rack_dtick_u", "power_budget_figure"]
+
+KIND_COLORS = {  # the kit's colour-vision-safe palette (figures/palette.py); items are also labelled
+    "gpu_server": pal.BLUE,
+    "cpu_server": pal.GREEN,
+    "network": pal.VERMILLION,
+    "power": pal.PURPLE,
+    "other": pal.NEUTRAL,
 }
-OVERFLOW_COLOR = "#d62728"
+OVERFLOW_COLOR = pal.WINE
 _KIND_LABELS = {"gpu_server": "GPU server", "cpu_server": "CPU server", "network": "network",
                 "power": "power", "other": "other"}
 
@@ -51,14 +53,15 @@ def rack_figure(report, *, widget: bool = False):
                 insidetextanchor="middle", marker_line_color="white", marker_line_width=1,
                 hovertemplate="%{hovertext}<extra></extra>")
     fig.add_bar(name="does not fit", x=[], y=[], base=[], width=0.8, textposition="inside", showlegend=False,
-                insidetextanchor="middle", marker_color=OVERFLOW_COLOR, opacity=0.55,
+                insidetextanchor="middle", marker_color=OVERFLOW_COLOR, marker_pattern_shape="x",
+                marker_pattern_fgcolor="white", marker_pattern_solidity=0.2,
                 marker_line_color="white", marker_line_width=1, hovertemplate="%{hovertext}<extra></extra>")
     # Colour key only (no data): traces 0 and 1 stay the two bar traces the widget rewrites.
     for kind, label in _KIND_LABELS.items():
         fig.add_scatter(x=[None], y=[None], mode="markers", name=label, hoverinfo="skip",
                         marker=dict(symbol="square", size=11, color=KIND_COLORS[kind]))
     fig.add_scatter(x=[None], y=[None], mode="markers", name="does not fit", hoverinfo="skip",
-                    marker=dict(symbol="square", size=11, color=OVERFLOW_COLOR, opacity=0.55))
+                    marker=dict(symbol="square-x", size=11, color=OVERFLOW_COLOR))
     fig.update_layout(
         # overlay: the two traces sit at x = 0 and 1; the default "group" mode shifted each half a
         # bar sideways, out of the rack outline
@@ -77,17 +80,29 @@ def update_rack_figure(fig, report) -> None:
     lay, (b0, h0, t0, c0, v0), (b1, h1, t1, _, v1), over_u = _trace_data(report)
     top = max(lay.rack_u, over_u) + 1
     with fig.batch_update():
-        fig.data[0].update(x=[0] * len(b0), y=h0, base=b0, text=t0, marker_color=c0, hovertext=v0)
-        fig.data[1].update(x=[1] * len(b1), y=h1, base=b1, text=t1, hovertext=v1)
+        fig.data[0].update(x=[0] * len(b0), y=h0, base=b0, text=t0, marker_color=c0, hovertext=v0,
+                           textfont_color=[pal.text_on(c) for c in c0])
+        fig.data[1].update(x=[1] * len(b1), y=h1, base=b1, text=t1, hovertext=v1,
+                           textfont_color=pal.text_on(OVERFLOW_COLOR))
         fig.layout.shapes = [
-            dict(type="rect", x0=-0.45, x1=0.45, y0=0, y1=lay.rack_u, line=dict(color="#333", width=2),
+            dict(type="rect", x0=-0.45, x1=0.45, y0=0, y1=lay.rack_u, line=dict(color=pal.BLACK, width=2),
                  fillcolor="rgba(0,0,0,0)", layer="below"),
         ]
         fig.layout.yaxis.range = [0, top]
+        fig.layout.yaxis.dtick = rack_dtick_u(top)
         fig.layout.title = (
             f"{lay.rack_u}U rack: {lay.used_u}U used, {len(lay.overflow)} item(s) do not fit · "
             f"{report.it_load_w / 1000:.1f} kW"
         )
+
+
+def rack_dtick_u(top_u: float) -> int:
+    """Tick spacing for the U axis: 6U up to 60U, then a multiple of 6 that keeps about 12 ticks.
+
+    >>> rack_dtick_u(43), rack_dtick_u(200), rack_dtick_u(800)
+    (6, 18, 72)
+    """
+    return 6 if top_u <= 72 else 6 * -(-int(top_u) // 72)
 
 
 def power_budget_figure(report):
@@ -97,9 +112,9 @@ def power_budget_figure(report):
     fig = make_subplots(rows=1, cols=2, subplot_titles=("heat vs cooling (kW)", "current per phase vs limit (A)"))
     ok = report.it_load_w <= report.cooling_capacity_w
     fig.add_bar(x=["IT load = heat", "cooling capacity"], y=[report.it_load_w / 1000, report.cooling_capacity_w / 1000],
-                marker_color=["#76b900" if ok else OVERFLOW_COLOR, "#4c78a8"], row=1, col=1)
+                marker_color=[pal.BLUE if ok else OVERFLOW_COLOR, pal.NEUTRAL], row=1, col=1)
     ok = report.current_a <= report.circuit_limit_a
     fig.add_bar(x=["current", "derated breaker"], y=[report.current_a, report.circuit_limit_a],
-                marker_color=["#76b900" if ok else OVERFLOW_COLOR, "#4c78a8"], row=1, col=2)
+                marker_color=[pal.BLUE if ok else OVERFLOW_COLOR, pal.NEUTRAL], row=1, col=2)
     fig.update_layout(height=320, showlegend=False, margin=dict(t=50, b=30))
     return fig

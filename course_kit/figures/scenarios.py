@@ -8,21 +8,20 @@ from collections.abc import Mapping
 import numpy as np
 import plotly.graph_objects as go
 
-from course_kit.scenarios import SIGNATURES, CascadeResult
+from course_kit.figures import palette as pal
+from course_kit.scenarios import CascadeResult
 
 __all__ = ["cascade_figure", "cascade_sweep_figure", "degradation_figure"]
 
-#: One colour per protection, shared by the section's figures (red = unprotected), so a colour means
-#: the same thing in every figure; other labels take the next colour of a 24-colour palette.
-PROTECTION_COLOURS = {"no protection": "#d62728", "circuit breaker": "#1f77b4", "backpressure": "#2ca02c",
-                      "circuit breaker + backpressure": "#9467bd"}
+#: One colour (and dash) per protection, shared by the section's figures (vermillion = unprotected),
+#: so a colour means the same thing in every figure; other labels take the next palette colour.
+PROTECTION_COLOURS = {"no protection": pal.VERMILLION, "circuit breaker": pal.BLUE, "backpressure": pal.GREEN,
+                      "circuit breaker + backpressure": pal.PURPLE}
 _DASHES = ("solid", "dash", "dot", "dashdot", "longdash")
 
 
 def _colour(label: str, i: int) -> str:
-    from plotly.colors import qualitative
-
-    return PROTECTION_COLOURS.get(label, qualitative.Dark24[i % len(qualitative.Dark24)])
+    return PROTECTION_COLOURS.get(label, pal.colour(i))
 
 
 def cascade_figure(results: Mapping[str, CascadeResult]) -> go.Figure:
@@ -61,33 +60,42 @@ def cascade_sweep_figure(sweeps: Mapping[str, object]) -> go.Figure:
     return fig
 
 
-def degradation_figure(metrics, *, columns=None) -> go.Figure:
-    """Daily medians of each metric as % change from the first week's median (a metric whose
+def degradation_figure(metrics, *, columns=None, cols_per_row: int = 4) -> go.Figure:
+    """Daily medians of each metric as % change from the first week's median, one small panel per
+    metric (its name as the panel title), so no metric needs a colour of its own (a metric whose
     first-week median is 0, such as a count of rare events, is drawn as the change itself and
     labelled so: its % change is undefined).
 
-    The step time (the symptom everyone sees) is a thick black line; every other metric has its own
-    colour from a 24-colour palette (plotly's default cycle has 10, so an 11th metric would reuse the
-    step time's colour).
+    The step time (the symptom everyone sees) is the first panel, in black; every other metric is
+    blue, with a dotted zero line in each panel.
     """
-    from plotly.colors import qualitative
+    import math
+
+    from plotly.subplots import make_subplots
 
     cols = list(columns) if columns is not None else list(metrics.columns)
-    others = iter(c for c in qualitative.Dark24 if c not in ("#222A2A",))  # no near-black: black is step time
     days = np.arange(len(metrics)) // 24
     daily = metrics[cols].groupby(days).median()
     base = daily.iloc[:7].median()
-    fig = go.Figure()
-    symptom_metrics = {m for sig in SIGNATURES.values() for m, _ in sig}
+    titles = []
     for col in cols:
+        titles.append(f"{col} (change, baseline 0)" if base[col] == 0 else f"{col} (%)")
+    n_rows = math.ceil(len(cols) / cols_per_row)
+    fig = make_subplots(rows=n_rows, cols=cols_per_row, subplot_titles=titles, shared_xaxes=True,
+                        horizontal_spacing=0.06, vertical_spacing=0.12)
+    for k, col in enumerate(cols):
         if base[col] != 0:
-            change, name = 100 * (daily[col] - base[col]) / abs(base[col]), col
+            change = 100 * (daily[col] - base[col]) / abs(base[col])
         else:  # a % change of a zero baseline is undefined: plot the change itself and say so
-            change, name = daily[col] - base[col], f"{col} (baseline 0: change, not %)"
+            change = daily[col] - base[col]
         step = col == "step_time_s"
-        line = dict(width=3.5, color="black") if step else dict(width=1.5, color=next(others, None))
-        fig.add_trace(go.Scatter(x=daily.index, y=change, mode="lines", name=name, line=line,
-                                 visible=True if col == "step_time_s" or col in symptom_metrics else "legendonly"))
-    fig.update_layout(title="A month of metrics: % change from the first week (daily medians)",
-                      xaxis_title="day", yaxis_title="% change", height=420, margin=dict(l=50, r=20, t=50, b=40))
+        row, c = k // cols_per_row + 1, k % cols_per_row + 1
+        fig.add_trace(go.Scatter(x=daily.index, y=change, mode="lines", name=titles[k], showlegend=False,
+                                 line=dict(width=3 if step else 2, color=pal.BLACK if step else pal.BLUE)),
+                      row, c)
+        fig.add_hline(y=0, line_dash="dot", line_color=pal.NEUTRAL, line_width=1, row=row, col=c)
+    fig.update_annotations(font_size=11)
+    fig.update_xaxes(title_text="day", row=n_rows)
+    fig.update_layout(title="A month of metrics: change from the first week (daily medians)",
+                      height=190 * n_rows + 90, margin=dict(l=50, r=20, t=80, b=40))
     return fig

@@ -11,20 +11,25 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import plotly.graph_objects as go
 
+from course_kit.figures import palette as pal
 from course_kit.scheduling.jobs import MILLI
 
 __all__ = ["PALETTE", "bins_figure", "node_bars_figure", "gantt_data", "gantt_figure", "heatmap_data",
            "heatmap_figure", "schedule_figure", "utilization_figure", "fragmentation_figure",
            "comparison_figure", "drf_figure", "lottery_figure", "preemption_figure", "POLICY_COLORS"]
 
-PALETTE = ["#1a73e8", "#e8710a", "#188038", "#d93025", "#9334e6", "#12b5cb", "#f9ab00", "#e52592",
-           "#5f6368", "#795548"]
-POLICY_COLORS = {"random": "#9aa0a6", "dotprod": "#f9ab00", "clustering": "#12b5cb", "packing": "#9334e6",
-                 "bestfit": "#1a73e8", "fgd": "#d93025"}
+#: the kit's colour-vision-safe palette (:mod:`course_kit.figures.palette`); more keys than colours
+#: cycle, and every figure adds a second cue (text in the bar, a hatch, a dash)
+PALETTE = list(pal.CATEGORICAL)
+#: one colour and one dash per placement policy (fragmentation figures)
+POLICY_COLORS = {"random": pal.NEUTRAL, "dotprod": pal.PURPLE, "clustering": pal.GREEN, "packing": pal.WINE,
+                 "bestfit": pal.BLUE, "fgd": pal.VERMILLION}
+POLICY_DASHES = {"random": "dot", "dotprod": "dashdot", "clustering": "longdash", "packing": "dash",
+                 "bestfit": "longdashdot", "fgd": "solid"}
 _MARGIN = dict(l=60, r=20, t=50, b=45)
 _METRIC_LABELS = {"mean_jct_h": "mean JCT", "median_jct_h": "median JCT", "mean_queue_delay_h": "mean queueing delay",
                   "p95_queue_delay_h": "p95 queueing delay"}
-_METRIC_COLORS = ("#1a73e8", "#f9ab00", "#d93025", "#188038")
+_METRIC_COLORS = (pal.BLUE, pal.VERMILLION, pal.PURPLE, pal.GREEN)
 
 
 def _color_map(keys: Sequence[str]) -> dict[str, str]:
@@ -40,10 +45,11 @@ def bins_figure(packing, sizes: Sequence[float], *, title: str | None = None) ->
         base = 0.0
         for i in items:
             fig.add_bar(x=[f"bin {b + 1}"], y=[sizes[i]], base=[base], name=f"item {i} ({sizes[i]:g})",
-                        marker_color=colors[str(i)], text=[f"{sizes[i]:g}"], textposition="inside",
+                        marker_color=colors[str(i)], marker_line=dict(color="white", width=1.5),
+                        text=[f"{sizes[i]:g}"], textposition="inside", textfont_color=pal.text_on(colors[str(i)]),
                         showlegend=False, hovertemplate=f"item {i}: {sizes[i]:g}<extra></extra>")
             base += sizes[i]
-    fig.add_hline(y=packing.capacity, line_dash="dash", line_color="#d93025",
+    fig.add_hline(y=packing.capacity, line_dash="dash", line_color=pal.BLACK,
                   annotation_text=f"capacity {packing.capacity:g}", annotation_position="top left")
     fig.update_layout(barmode="overlay", title=title or f"{packing.algorithm}: {packing.n_bins} bins "
                       f"(lower bound ⌈Σ/C⌉ = {packing.lower_bound})", yaxis_title="size",
@@ -64,11 +70,12 @@ def node_bars_figure(cluster, demands: Sequence, placements: Sequence, labels: S
             continue
         g = d.total_gpu_milli / MILLI
         fig.add_bar(x=[names[p.node]], y=[g], base=[fill[p.node]], marker_color=colors[lab], showlegend=False,
-                    text=[lab], textposition="inside", hovertemplate=f"{lab}: {g:g} GPUs<extra></extra>")
+                    marker_line=dict(color="white", width=1.5), text=[lab], textposition="inside",
+                    textfont_color=pal.text_on(colors[lab]), hovertemplate=f"{lab}: {g:g} GPUs<extra></extra>")
         fill[p.node] += g
     caps = [n.gpus for n in cluster.nodes]
     fig.add_scatter(x=names, y=caps, mode="markers", marker_symbol="line-ew-open", marker_size=40,
-                    marker_color="#d93025", name="capacity", hoverinfo="skip")
+                    marker_color=pal.BLACK, name="capacity", hoverinfo="skip")
     failed = [lab for p, lab in zip(placements, labels) if p is None]
     sub = f" — not placed: {', '.join(failed)}" if failed else ""
     fig.update_layout(barmode="overlay", title=title + sub, yaxis_title="GPUs", height=320, margin=_MARGIN)
@@ -124,6 +131,8 @@ def gantt_data(result, *, color_by: str = "user", time_unit_s: float = 3600.0) -
     keys = [wl.users[j] if color_by == "user" else wl.queues[j] if color_by == "queue" else wl.names[j]
             for j in job]
     cmap = _color_map(keys or ["-"])
+    # more users than colours: the colour cycles and a hatch tells the rounds apart ("x" = held)
+    hatch = {k: ("", "/", ".", "\\", "+")[(i // len(PALETTE)) % 5] for i, k in enumerate(sorted(set(keys or ["-"])))}
     rows = [f"{names[n]} · {ln}" for n, ln in zip(node_a.tolist(), lanes.tolist())]
     order = sorted(set(rows), key=lambda r: (r.rsplit(" · ", 1)[0], int(r.rsplit(" · ", 1)[1])))
     t0 = float(wl.arrival_s.min())
@@ -133,8 +142,8 @@ def gantt_data(result, *, color_by: str = "user", time_unit_s: float = 3600.0) -
     return {"y": rows, "base": ((start_a - t0) / time_unit_s).tolist(),
             "x": ((end_a - start_a) / time_unit_s).tolist(),
             "color": [cmap[k] for k in keys],  # held tasks keep their owner's colour, hatched
-            "pattern": ["x" if h else "" for h in held], "hover": hover, "categories": order,
-            "legend": cmap}
+            "pattern": ["x" if h else hatch[k] for h, k in zip(held, keys)], "hover": hover, "categories": order,
+            "legend": cmap, "legend_pattern": hatch}
 
 
 def gantt_figure(result, *, color_by: str = "user", title: str | None = None) -> go.Figure:
@@ -146,11 +155,14 @@ def gantt_figure(result, *, color_by: str = "user", title: str | None = None) ->
                                                     fgopacity=0.9, size=8)),
                            hovertext=d["hover"], hoverinfo="text", name="task runs", showlegend=False))
     for k, c in d["legend"].items():
-        fig.add_scatter(x=[None], y=[None], mode="markers", marker=dict(color=c, size=10), name=k)
+        sym = "square" if not d["legend_pattern"][k] else "square-x"  # hatched rounds: a crossed square
+        fig.add_scatter(x=[None], y=[None], mode="markers", marker=dict(color=c, size=10, symbol=sym), name=k)
     if result.held:
-        fig.add_scatter(x=[None], y=[None], mode="markers", marker=dict(color="#5f6368", size=10, symbol="x"),
+        fig.add_scatter(x=[None], y=[None], mode="markers", marker=dict(color=pal.NEUTRAL, size=10, symbol="x"),
                         name="hatched: held, never runs")
-    fig.update_yaxes(categoryorder="array", categoryarray=d["categories"][::-1], title="node · lane")
+    # tasks running at the same time on one node get a lane each: rows are "node · lane"
+    fig.update_yaxes(categoryorder="array", categoryarray=d["categories"][::-1],
+                     title="node · lane (a row per task running at once)")
     fig.update_layout(title=title or f"Schedule: {result.queue} / {result.placement}", xaxis_title="hours",
                       height=max(260, 18 * len(d["categories"]) + 110), margin=_MARGIN, bargap=0.15)
     return fig
@@ -201,7 +213,9 @@ def utilization_figure(results: Mapping[str, object], *, resource: str = "gpu") 
     for name, r in results.items():
         t, u = utilization_series(r, resource)
         t0 = float(r.workload.arrival_s.min())
-        fig.add_scatter(x=(t - t0) / 3600.0, y=u, mode="lines", line_shape="hv", name=name)
+        i = len(fig.data)
+        fig.add_scatter(x=(t - t0) / 3600.0, y=u, mode="lines", line_shape="hv", name=name,
+                        line=dict(color=pal.colour(i), dash=pal.dash(i)))
     fig.update_layout(title=f"{resource.upper()} utilisation over time", xaxis_title="hours",
                       yaxis_title="share in use", yaxis_range=[0, 1.05], height=320, margin=_MARGIN)
     return fig
@@ -216,8 +230,9 @@ def fragmentation_figure(curves: Mapping[str, object], *, y: str = "unallocated_
     """
     fig = go.Figure()
     for pol, df in curves.items():
-        col = POLICY_COLORS.get(pol)
-        fig.add_scatter(x=df["arrived_pct"], y=df[y], mode="lines", name=pol, line_color=col)
+        col = POLICY_COLORS.get(pol, pal.BLACK)
+        fig.add_scatter(x=df["arrived_pct"], y=df[y], mode="lines", name=pol, line_color=col,
+                        line_dash=POLICY_DASHES.get(pol, "solid"), line_width=2.5)
         if paper and pol in paper:
             fig.add_scatter(x=[100, 130], y=list(paper[pol]), mode="markers", marker_symbol="x",
                             marker_size=9, marker_color=col, name=f"{pol} (paper)", showlegend=False,
@@ -240,6 +255,7 @@ def comparison_figure(table, metrics: Sequence[str] = ("mean_jct_h", "mean_queue
     for i, m in enumerate(metrics):
         fig.add_bar(x=list(table.index), y=table[m].tolist(), name=_METRIC_LABELS.get(m, m),
                     marker_color=_METRIC_COLORS[i % len(_METRIC_COLORS)], texttemplate="%{y:.2f}",
+                    marker_pattern=dict(shape=pal.PATTERNS[i % len(pal.PATTERNS)], fgcolor="white", size=7),
                     textposition="outside", cliponaxis=False)
     fig.update_layout(barmode="group", title=title, yaxis_title="hours", height=360, margin=_MARGIN)
     return fig
@@ -261,7 +277,8 @@ def drf_figure(steps, capacity: Mapping[str, float]) -> go.Figure:
         prev = s.used
     for u in users:
         fig.add_bar(x=res, y=[alloc[u][r] / capacity[r] for r in res], name=f"{u} ({final[u]} tasks)",
-                    marker_color=cmap[u])
+                    marker_color=cmap[u], text=[u] * len(res), textposition="inside",
+                    textfont_color=pal.text_on(cmap[u]), marker_line=dict(color="white", width=1.5))
     fig.update_layout(barmode="stack", title="DRF: share of each resource per user", yaxis_title="share of capacity",
                       yaxis_range=[0, 1.05], height=320, margin=_MARGIN)
     return fig
@@ -274,11 +291,12 @@ def lottery_figure(tickets: Mapping[str, int], observed: Mapping[str, float],
     total = sum(tickets.values())
     fig = go.Figure()
     # grey = the target, blue = the correct lottery (matches it), red = the course text's (does not)
-    fig.add_bar(x=names, y=[tickets[k] / total for k in names], name="ticket share", marker_color="#9aa0a6")
-    fig.add_bar(x=names, y=[observed[k] for k in names], name="wins (correct lottery)", marker_color="#1a73e8")
+    fig.add_bar(x=names, y=[tickets[k] / total for k in names], name="ticket share", marker_color=pal.NEUTRAL)
+    fig.add_bar(x=names, y=[observed[k] for k in names], name="wins (correct lottery)", marker_color=pal.BLUE,
+                marker_pattern_shape="/", marker_pattern_fgcolor="white")
     if seed_observed:
         fig.add_bar(x=names, y=[seed_observed.get(k, 0.0) for k in names], name="wins (course text's lottery)",
-                    marker_color="#d93025")
+                    marker_color=pal.VERMILLION, marker_pattern_shape="x", marker_pattern_fgcolor="white")
     fig.update_layout(barmode="group", title="Lottery scheduling: win shares", yaxis_title="share",
                       height=320, margin=_MARGIN)
     return fig
@@ -287,7 +305,8 @@ def lottery_figure(tickets: Mapping[str, int], observed: Mapping[str, float],
 def preemption_figure(options) -> go.Figure:
     """Scenario 3: lost GPU-hours and SLA violation (h) per option."""
     fig = go.Figure()
-    fig.add_bar(x=options["option"], y=options["lost_gpu_hours"], name="lost GPU-hours")
-    fig.add_bar(x=options["option"], y=options["sla_violation_s"] / 3600.0, name="SLA violation (h)")
+    fig.add_bar(x=options["option"], y=options["lost_gpu_hours"], name="lost GPU-hours", marker_color=pal.BLUE)
+    fig.add_bar(x=options["option"], y=options["sla_violation_s"] / 3600.0, name="SLA violation (h)",
+                marker_color=pal.VERMILLION, marker_pattern_shape="/", marker_pattern_fgcolor="white")
     fig.update_layout(barmode="group", title="Scenario 3: wait or preempt?", height=340, margin=_MARGIN)
     return fig

@@ -7,6 +7,8 @@ import math
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from course_kit.figures import palette as pal
+
 __all__ = ["time_slicing_figure"]
 
 
@@ -17,19 +19,21 @@ def time_slicing_figure(rows, *, n_tenants: int, switch_ms: float, mark_ms=(100,
         f"switch overhead ({switch_ms:g} ms per switch — the seed's assumption)",
         f"tenant wait with {n_tenants} tenants"))
     fig.add_trace(go.Scatter(x=x, y=[r["overhead_pct"] for r in rows], name="overhead %", mode="lines+markers",
-                             line={"color": "#5f6368"}), 1, 1)
+                             line={"color": pal.BLACK}, marker={"symbol": "circle"}), 1, 1)
     fig.add_trace(go.Scatter(x=x, y=[r["worst_wait_ms"] for r in rows], name="worst wait", mode="lines+markers",
-                             line={"color": "#d93025"}), 1, 2)
+                             line={"color": pal.VERMILLION, "dash": "dash"}, marker={"symbol": "square"}), 1, 2)
     fig.add_trace(go.Scatter(x=x, y=[r["mean_wait_ms"] for r in rows], name="mean wait", mode="lines+markers",
-                             line={"color": "#1a73e8"}), 1, 2)
-    for m in mark_ms:  # the slice lengths the text discusses, labelled in both panels
+                             line={"color": pal.BLUE}, marker={"symbol": "diamond"}), 1, 2)
+    for k, m in enumerate(mark_ms):  # the slice lengths the text discusses, labelled in both panels
         for col, xref in ((1, "x"), (2, "x2")):
-            fig.add_vline(x=m, line_dash="dot", line_color="#888", row=1, col=col)
+            fig.add_vline(x=m, line_dash="dot", line_color=pal.NEUTRAL, row=1, col=col)
             # placed by hand: on a log axis an annotation's x is log10(value) (add_vline's own
             # annotation takes the raw value and blows the axis range up)
-            fig.add_annotation(x=math.log10(m), xref=xref, y=1, yref=f"{'y' if col == 1 else 'y2'} domain",
+            # neighbouring marks (100 and 200 ms on a log axis) are staggered so their labels never touch
+            fig.add_annotation(x=math.log10(m), xref=xref, y=1 - 0.09 * (k % 2),
+                               yref=f"{'y' if col == 1 else 'y2'} domain",
                                text=f"{m:g} ms", showarrow=False, xanchor="left", yanchor="top", xshift=2,
-                               font={"size": 10, "color": "#555"})
+                               font={"size": 10, "color": "#444444"})
     fig.update_xaxes(type="log", dtick=1, title="time slice (ms)")
     fig.update_yaxes(title="GPU time lost (%)", row=1, col=1)
     fig.update_yaxes(title="wait (ms)", row=1, col=2)

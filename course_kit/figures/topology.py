@@ -11,6 +11,8 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
+from course_kit.figures import palette as pal
+
 __all__ = [
     "TRACE_NAMES",
     "ROLE_TRACE",
@@ -24,8 +26,10 @@ __all__ = [
 
 TRACE_NAMES = ("cables", "nvswitch", "host", "edge / leaf", "aggregation", "core / spine")
 ROLE_TRACE = {"nvswitch": 1, "host": 2, "edge": 3, "leaf": 3, "aggregation": 4, "core": 5, "spine": 5}
-_COLORS = ("#b0b7c3", "#8c564b", "#1f77b4", "#2ca02c", "#ff7f0e", "#d62728")
-_SYMBOLS = (None, "diamond", "circle", "square", "square", "square")
+# colour and symbol both tell the layers apart (and the y axis names them)
+_COLORS = (pal.NEUTRAL, pal.WINE, pal.BLUE, pal.VERMILLION, pal.GREEN, pal.PURPLE)
+_SYMBOLS = (None, "star", "circle", "square", "diamond", "triangle-up")
+_PLURAL = {"leaf": "leaves", "switch": "switches"}
 
 
 def layered_positions(G) -> dict:
@@ -87,7 +91,9 @@ def summary_trace_data(layers) -> list[dict]:
         for x in xs:
             d["x"].append(x)
             d["y"].append(y)
-            d["text"].append(f"{count:,} {role}{'' if count == 1 else 's'}" if x == 0.5 else "")
+            noun = role if count == 1 else _PLURAL.get(role, role + "s")
+            # the label sits right of the rightmost block, where no cable runs
+            d["text"].append(f"{count:,} {noun}" if x == xs[-1] else "")
     data[0]["x"], data[0]["y"] = _segments(
         [((xa, y0), (xb, y1)) for y0, y1 in zip(ys, ys[1:]) for xa in xs for xb in xs]
     )
@@ -105,15 +111,22 @@ def empty_topology_figure(widget: bool = False):
         traces.append(go.Scatter(x=[], y=[], mode="markers", name=name, hoverinfo="text",
                                  marker={"color": color, "symbol": symbol, "size": 8}))
     layout = go.Layout(
-        height=420, margin={"l": 40, "r": 10, "t": 40, "b": 30}, showlegend=True,
+        height=420, margin={"l": 120, "r": 10, "t": 50, "b": 30}, showlegend=True,
         xaxis={"visible": False, "range": [-0.02, 1.02]},
-        yaxis={"title": "layer (hosts at the bottom)", "tickmode": "array",
-               "tickvals": [-1, 0, 1, 2, 3], "ticktext": ["NVLink", "hosts", "edge/leaf", "agg / spine", "core"],
+        # NVSwitches (a server's NVLink domain) sit below its GPUs, so the axis does not claim
+        # "hosts at the bottom"
+        yaxis={"title": "layer", "tickmode": "array",
+               "tickvals": [-1, 0, 1, 2, 3], "ticktext": ["NVSwitch (NVLink)", "hosts / GPUs", "edge / leaf",
+                                                        "agg / spine", "core"],
                "range": [-1.4, 3.4], "zeroline": False},
         legend={"orientation": "h", "y": -0.05},
     )
-    cls = go.FigureWidget if widget else go.Figure
-    return cls(data=traces, layout=layout)
+    fig = go.Figure(data=traces, layout=layout)
+    if widget:
+        from course_kit.figures.live import live_figure
+
+        return live_figure(fig)
+    return fig
 
 
 def update_topology_figure(fig, G=None, *, layers=None, title: str = "") -> None:
@@ -145,13 +158,14 @@ def update_topology_figure(fig, G=None, *, layers=None, title: str = "") -> None
             else:
                 trace.mode = "markers+text"
                 trace.text = d["text"]
-                trace.textposition = "top center"
+                trace.textposition = "middle right"
                 trace.marker.size = 28
         # Show only the layers this fabric has: no empty "NVLink" row under a fat-tree, no empty
         # "core" row above a leaf-spine (summary blocks get room above them for their labels).
         ys = [float(y) for d in data[1:] for y in d["y"]]
         if ys:
-            fig.layout.yaxis.range = [min(ys) - 0.4, max(ys) + (0.4 if drawn else 0.7)]
+            fig.layout.yaxis.range = [min(ys) - 0.4, max(ys) + 0.4]
+        fig.layout.xaxis.range = [-0.02, 1.02] if drawn else [-0.02, 1.3]  # room for the block labels
         fig.layout.title = title
 
 

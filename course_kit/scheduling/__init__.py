@@ -107,8 +107,11 @@ from course_kit.scheduling.queueing import (
 )
 from course_kit.scheduling.replay import (
     PAPER_UNALLOCATED_PCT,
+    cached_fragmentation_runs,
     fragmentation_experiment,
     fragmentation_medians,
+    fragmentation_runs,
+    medians_of_runs,
     paper_comparison,
     replay_arrivals,
 )
@@ -138,4 +141,5 @@ __all__ = [
     # traces and replay
     "load_openb", "load_philly", "philly_workload", "openb_demands", "fragmentation_experiment",
     "replay_arrivals", "PAPER_UNALLOCATED_PCT", "fragmentation_medians", "paper_comparison",
+    "fragmentation_runs", "medians_of_runs", "cached_fragmentation_runs",
 ]

@@ -3,7 +3,7 @@
 A :class:`Node` has CPU (milli-cores), memory (MiB) and ``gpus`` GPUs of one ``gpu_model``. A
 :class:`Cluster` is an immutable tuple of nodes **sorted by name**: node index order is the
 tie-break order of every placement policy (equal scores go to the lexicographically smallest node
-name, as in the FGD authors' patched kube-scheduler, fgd-protocol.md).
+name, as in the FGD authors' patched kube-scheduler, docs/sources.md#fgd-protocol).
 
 :class:`ClusterState` holds what is free: ``cpu_free``, ``mem_free`` and, per GPU, the free
 thousandths ``gpu_free[n, g]`` (1000 = an idle GPU; a GPU can be shared in fractions, as in the

@@ -1,6 +1,6 @@
 """GPU fragmentation: the FGD paper's measure (Weng et al., ATC'23) and the course text's formula.
 
-**FGD definition** (fgd-protocol.md; authors' code ``pkg/utils/frag.go``), in milli-GPU. A node *n*
+**FGD definition** (docs/sources.md#fgd-protocol; authors' code ``pkg/utils/frag.go``), in milli-GPU. A node *n*
 has free CPU ``C_n`` and free thousandths ``R_{n,g}`` per GPU. For a task *m* (CPU ``c_m``, per-GPU
 ``g_m``, ``k_m`` GPUs, allowed models) the node's fragment is
 
@@ -18,7 +18,7 @@ Equivalent closed form (Σ p_m = 1): ``F_n(M) = Σ_g R_{n,g} − Σ_{m hostable}
 R_{n,g}·1[R_{n,g} ≥ g_m]``; the vectorised code (:class:`FragTable`) keeps the authors' order of
 floating-point operations instead, so that FGD's integer scores tie exactly where theirs do.
 
-**Course text's formula** (seed §4 ``calculate_fragmentation``; facts.md erratum 23):
+**Course text's formula** (seed §4 ``calculate_fragmentation``; docs/sources.md#erratum-23):
 ``1 − largest_free_block / total_free`` with the largest *node* as the block. It is the classic
 memory-allocator measure; it ignores CPU, memory and task shapes, so a cluster can look
 unfragmented while no pending task fits anywhere (see :func:`seed_fragmentation`).
@@ -265,7 +265,7 @@ def seed_fragmentation(free_per_node: Sequence[float]) -> float:
 def unusable_gpu_share(state, demand: Demand) -> float:
     """Share of the idle GPU capacity that cannot host one task of ``demand`` (0..1).
 
-    The single-shape version of the FGD measure (facts.md erratum 23's suggestion: "fraction of
+    The single-shape version of the FGD measure (docs/sources.md#erratum-23's suggestion: "fraction of
     free GPUs that cannot host the requested job size").
     """
     idle = float(state.gpu_free_total.sum())

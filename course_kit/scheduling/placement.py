@@ -13,7 +13,7 @@ Classic bin-packing rules (the course text's ``BinPackingScheduler``):
 * ``worst_fit`` — the node left with the most;
 * ``first_fit_decreasing`` — a *batch* rule: sort tasks by size (GPUs, then CPU), largest first,
   then first fit (:func:`place_batch`). FFD(I) ≤ 11/9·OPT(I) + 6/9 and FF(I) ≤ ⌊1.7·OPT(I)⌋
-  bins (Dósa 2007; Dósa & Sgall 2013; facts.md §5). :func:`pack_items` is the 1-D textbook version.
+  bins (Dósa 2007; Dósa & Sgall 2013; docs/sources.md#scheduling). :func:`pack_items` is the 1-D textbook version.
 
 The six policies of the FGD paper's evaluation, as implemented in the authors' simulator
 (``pkg/simulator/plugin/*.go``; integer scores 0..100 exactly as there, because the truncation creates

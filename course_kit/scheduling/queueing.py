@@ -142,7 +142,7 @@ def drf(capacity: Mapping[str, float], demands: Mapping[str, Mapping[str, float]
     missing = 0). Repeatedly the user with the lowest dominant share (divided by its weight, if
     ``weights`` are given — weighted DRF) whose next task fits gets one task; users whose next
     task does not fit drop out; stops when no user's next task fits. Source: Ghodsi et al.,
-    "Dominant Resource Fairness", NSDI 2011 (facts.md §5).
+    "Dominant Resource Fairness", NSDI 2011 (docs/sources.md#scheduling).
 
     >>> drf({"cpu": 9, "mem": 18}, {"A": {"cpu": 1, "mem": 4}, "B": {"cpu": 3, "mem": 1}})
     {'A': 3, 'B': 2}

@@ -1,6 +1,6 @@
 """The FGD paper's trace replay (Weng et al., ATC'23, Fig. 7 and Fig. 9(a)): arrivals only.
 
-Protocol (fgd-protocol.md; authors' simulator ``pkg/simulator/core.go``, ``simulator.go``,
+Protocol (docs/sources.md#fgd-protocol; authors' simulator ``pkg/simulator/core.go``, ``simulator.go``,
 ``experiments/analysis/merge_*_discrete.py``):
 
 1. The typical task shapes (target workload *M*) come from the **original** pod list (≥ 95 %).
@@ -36,12 +36,20 @@ from course_kit.scheduling.cluster import Cluster, ClusterState
 from course_kit.scheduling.fragmentation import TypicalPods
 from course_kit.scheduling.jobs import MILLI, Demand
 from course_kit.scheduling.placement import PLACEMENT_POLICIES, TRACE_POLICIES, PlacementPolicy, get_policy
-from course_kit.scheduling.traces import load_openb  # noqa: F401  (doctest)
+from course_kit.scheduling.traces import load_openb
 
-__all__ = ["fragmentation_experiment", "replay_arrivals", "PAPER_UNALLOCATED_PCT", "ReplayTrace"]
+__all__ = ["fragmentation_experiment", "replay_arrivals", "PAPER_UNALLOCATED_PCT", "ReplayTrace",
+           "fragmentation_runs", "medians_of_runs", "cached_fragmentation_runs", "FRAGMENTATION_CACHE"]
+
+#: The paper's full experiment (6 policies × seeds 42..51 on openb default), replayed once with
+#: :func:`fragmentation_runs` and stored under ``data/`` so that a notebook can show it in a second;
+#: ``python -m course_kit.scheduling.replay`` rebuilds it, ``tests/test_replay_cache.py`` re-runs
+#: two of its 60 replays and compares them row by row.
+FRAGMENTATION_CACHE = "derived/fgd_openb_seeds42-51.csv.gz"
+CACHE_SEEDS = tuple(range(42, 52))
 
 #: Published unallocated GPU % on the default trace at arrived = 100 % and 130 % (median of seeds
-#: 42..51), fgd-protocol.md; Weng et al., ATC'23, Fig. 9(a).
+#: 42..51), docs/sources.md#fgd-protocol; Weng et al., ATC'23, Fig. 9(a).
 PAPER_UNALLOCATED_PCT = {
     "random": (13.75, 12.62), "dotprod": (9.45, 9.20), "clustering": (8.42, 8.21),
     "packing": (8.20, 7.94), "bestfit": (7.09, 6.89), "fgd": (4.77, 4.60),
@@ -271,9 +279,9 @@ def fragmentation_experiment(nodes, pods, policy, seed: int = 42, max_arrived_pc
     return df
 
 
-def fragmentation_medians(nodes, pods, seeds, policies=None, *, progress: bool = False) -> dict:
-    """``{policy: DataFrame}``: the median over ``seeds`` of :func:`fragmentation_experiment`, per
-    whole percent arrived (the paper plots the median of seeds 42..51)."""
+def fragmentation_runs(nodes, pods, seeds, policies=None, *, progress: bool = False):
+    """Every (policy, seed) curve of :func:`fragmentation_experiment`, stacked in one DataFrame with
+    columns ``policy, seed, arrived_pct, unallocated_gpu_pct, frag_ratio_pct``."""
     import pandas as pd
 
     seeds = [check_int("seeds", s, low=0, high=2**32 - 1) for s in seeds]
@@ -285,10 +293,53 @@ def fragmentation_medians(nodes, pods, seeds, policies=None, *, progress: bool =
         from tqdm.auto import tqdm
 
         runs = tqdm(runs, desc="replaying openb", unit="run")
-    curves: dict = {}
-    for p, s in runs:
-        curves.setdefault(p, []).append(fragmentation_experiment(nodes, pods, p, seed=s))
-    return {p: pd.concat(c).groupby("arrived_pct", as_index=False).median() for p, c in curves.items()}
+    frames = [fragmentation_experiment(nodes, pods, p, seed=s).assign(policy=p, seed=s) for p, s in runs]
+    cols = ["policy", "seed", "arrived_pct", "unallocated_gpu_pct", "frag_ratio_pct"]
+    return pd.concat(frames, ignore_index=True)[cols]
+
+
+def medians_of_runs(runs, seeds=None) -> dict:
+    """``{policy: DataFrame}``: the median over seeds (all, or ``seeds``) per whole percent arrived."""
+    if seeds is not None:
+        runs = runs[runs["seed"].isin(list(seeds))]
+        if runs.empty:
+            raise ValueError(f"none of the seeds {list(seeds)} is in these runs")
+    out = {}
+    for p in dict.fromkeys(runs["policy"]):
+        one = runs[runs["policy"] == p].drop(columns=["policy", "seed"])
+        out[p] = one.groupby("arrived_pct", as_index=False).median()
+    return out
+
+
+def fragmentation_medians(nodes, pods, seeds, policies=None, *, progress: bool = False) -> dict:
+    """``{policy: DataFrame}``: the median over ``seeds`` of :func:`fragmentation_experiment`, per
+    whole percent arrived (the paper plots the median of seeds 42..51)."""
+    return medians_of_runs(fragmentation_runs(nodes, pods, seeds, policies, progress=progress))
+
+
+def cached_fragmentation_runs(path=None):
+    """The stored result of ``fragmentation_runs(*load_openb(), seeds 42..51)`` (all six policies).
+
+    A replay takes about 20 s per seed on one core, the full experiment minutes; the cache makes the
+    notebook's default run fast. Rebuild it with ``python -m course_kit.scheduling.replay``.
+    """
+    import pandas as pd
+
+    from course_kit.paths import data_path
+
+    path = data_path(FRAGMENTATION_CACHE) if path is None else path
+    return pd.read_csv(path)
+
+
+def _build_cache(path=None) -> None:
+    from course_kit.paths import repo_root
+
+    path = repo_root() / "data" / FRAGMENTATION_CACHE if path is None else path
+    nodes, pods = load_openb()
+    runs = fragmentation_runs(nodes, pods, CACHE_SEEDS, progress=True)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    runs.to_csv(path, index=False, float_format="%.17g", compression={"method": "gzip", "mtime": 0})
+    print(f"wrote {path} ({len(runs):,} rows)")
 
 
 def paper_comparison(medians: dict):
@@ -305,3 +356,7 @@ def paper_comparison(medians: dict):
     table = pd.DataFrame(rows).T
     table["Δ @100% (points)"] = table["ours @100%"] - table["paper @100%"]
     return table
+
+
+if __name__ == "__main__":  # pragma: no cover - rebuilds the cache (several minutes)
+    _build_cache()

@@ -19,6 +19,9 @@ _WIDGETS = {
     "rack_power": "course_kit.widgets.rack",
     "mig_partitioner": "course_kit.widgets.mig",
     "scheduler_playground": "course_kit.widgets.scheduling",
+    "predict": "course_kit.widgets.predict_check",
+    "parallelism_planner": "course_kit.widgets.parallelism",
+    "checkpoint_planner": "course_kit.widgets.checkpoint",
 }
 
 __all__ = sorted(_WIDGETS)

@@ -47,7 +47,15 @@ def initial_values(defaults: dict, overrides: dict) -> dict:
 
 def error_html(message: str) -> str:
     """The inline error box shown instead of a traceback."""
-    return f'<div class="ck-error" style="{ERROR_STYLE}">&#9888; {html.escape(message)}</div>'
+    return f'<div class="ck-error" role="alert" style="{ERROR_STYLE}">&#9888; {html.escape(message)}</div>'
+
+
+def _find(widget, class_name: str) -> list:
+    """Widgets under ``widget`` (itself included) whose class or a base class is ``class_name``."""
+    found = [widget] if any(c.__name__ == class_name for c in type(widget).__mro__) else []
+    for child in getattr(widget, "children", ()) or ():
+        found += _find(child, class_name)
+    return found
 
 
 class Panel(w.VBox):
@@ -81,7 +89,18 @@ class Panel(w.VBox):
         self._update = update
         head = [w.HTML(f"<b>{html.escape(title)}</b>")] if title else []
         box = layout_controls if layout_controls is not None else w.VBox(list(self.controls.values()))
-        super().__init__(children=[*head, box, self.message, *self.outputs])
+        from course_kit.figures.live import make_live
+        from course_kit.widgets.a11y import A11y
+
+        self._a11y = A11y(label=title or "interactive widget", layout=w.Layout(display="none"))
+        super().__init__(children=[*head, box, self.message, *self.outputs, self._a11y])
+        self.add_class("ck-panel")
+        self.figures = []
+        for out in self.outputs:  # a page that connects late (Voila, a reload) sees current figures
+            make_live(out)
+            self.figures += _find(out, "FigureWidget")
+            for readout in _find(out, "HTML"):  # results are announced to screen readers
+                readout.add_class("ck-live")
         for control in self.controls.values():
             control.observe(self._on_change, names="value")
         self.refresh()
@@ -107,5 +126,9 @@ class Panel(w.VBox):
             self.error = None
             self.message.value = ""
         finally:
+            if hasattr(self, "_a11y"):
+                from course_kit.widgets.a11y import alt_text
+
+                self._a11y.alts = [alt_text(f) for f in self.figures]
             self.last_update_ms = (time.perf_counter() - start) * 1000.0
             self.updates += 1

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipywidgets as w
 import plotly.graph_objects as go
 
+from course_kit.figures import palette as pal
 from course_kit.widgets.base import Panel
 
 __all__ = ["widget_check"]
@@ -19,7 +20,9 @@ def widget_check() -> Panel:
     (6, 2)
     """
     gpus = w.IntSlider(value=3, min=0, max=8, description="GPUs busy")
-    fig = go.FigureWidget(go.Bar(x=["busy", "idle"], y=[3, 5], marker_color=["#1a73e8", "#dadce0"]))
+    fig = go.FigureWidget(go.Bar(x=["busy", "idle"], y=[3, 5], marker_color=[pal.BLUE, pal.NEUTRAL],
+                                 text=["busy", "idle"], textposition="inside",
+                                 textfont_color=[pal.text_on(pal.BLUE), pal.text_on(pal.NEUTRAL)]))
     fig.update_layout(height=250, width=380, margin=dict(l=40, r=10, t=30, b=30),
                       title="8-GPU server", yaxis_range=[0, 8])
     text = w.HTML()

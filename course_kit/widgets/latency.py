@@ -6,10 +6,11 @@ import html
 from collections.abc import Sequence
 
 import ipywidgets as w
-import plotly.graph_objects as go
 
 from course_kit import lifecycle
 from course_kit.figures import lifecycle as figs
+from course_kit.figures import palette as pal
+from course_kit.figures.live import live_figure
 from course_kit.widgets.base import Panel
 
 __all__ = ["latency_budget"]
@@ -48,8 +49,8 @@ def latency_budget(
     first = lifecycle.budget_check(base, slo_ms, 95, n=n, seed=seed)
     samples = lifecycle.simulate_end_to_end(base, n=n, seed=seed)
     pcts = lifecycle.end_to_end_percentiles(base, n=n, seed=seed)
-    waterfall = go.FigureWidget(figs.waterfall_figure(first))
-    dist = go.FigureWidget(figs.distribution_figure(samples, pcts, slo_ms))
+    waterfall = live_figure(figs.waterfall_figure(first))
+    dist = live_figure(figs.distribution_figure(samples, pcts, slo_ms))
     verdict = w.HTML()
 
     def update(v: dict) -> None:
@@ -57,19 +58,9 @@ def latency_budget(
         result = lifecycle.budget_check(current, v["slo_ms"], v["percentile"], n=n, seed=seed)
         samples = lifecycle.simulate_end_to_end(current, n=n, seed=seed)
         pcts = lifecycle.end_to_end_percentiles(current, (50, 95, 99), n=n, seed=seed)
-        wd = figs.waterfall_data(result)
-        dd = figs.distribution_data(samples, pcts, result.slo_ms)
-        with waterfall.batch_update():
-            waterfall.data[0].y = wd["y"]
-            waterfall.layout.shapes[0].y0 = waterfall.layout.shapes[0].y1 = result.slo_ms
-            waterfall.layout.annotations[0].text = f"SLO {result.slo_ms:g} ms"
-            waterfall.layout.annotations[0].y = result.slo_ms
-        with dist.batch_update():
-            dist.data[0].x, dist.data[0].y, dist.data[0].width = dd["x"], dd["y"], dd["width"]
-            for trace in dist.data[1:]:
-                x = dd["lines"][trace.name]
-                trace.x, trace.y = [x, x], [0, dd["ymax"] * 1.05]
-        colour = "#137333" if result.met else "#d93025"
+        figs.update_waterfall_figure(waterfall, result)
+        figs.update_distribution_figure(dist, samples, pcts, result.slo_ms)
+        colour = pal.GOOD if result.met else pal.BAD
         verdict.value = (f'<div style="font-size:15px;color:{colour}">'
                          f'{"✔" if result.met else "✘"} {html.escape(result.summary())}</div>'
                          f'<div style="color:#555">p50 {pcts[50]:.1f} ms · p95 {pcts[95]:.1f} ms · '

@@ -53,8 +53,9 @@ def mig_partitioner(gpu: str = "A100-SXM4-40GB", profiles: str = "3g.20gb, 2g.10
     mig.parse_profile_list(gpu, profiles)
     controls = {
         "gpu": w.Dropdown(options=list(mig.gpu_models()), value=gpu, description="GPU", style=_STYLE),
-        "mode": w.ToggleButtons(options=["profiles", "workloads"], value="profiles", description="mode",
-                                style=_STYLE),
+        # radio buttons, not ToggleButtons: native radios expose their checked state to screen readers
+        "mode": w.RadioButtons(options=["profiles", "workloads"], value="profiles", description="mode",
+                               style=_STYLE, orientation="horizontal"),
         "profiles": w.Text(value=profiles, description="profiles", style=_STYLE,
                            layout=w.Layout(width="520px"), continuous_update=False),
         "workloads": w.Text(value="llm: 18 GiB 3c; etl: 9 GiB 2c; embed: 4 GiB 1c", description="workloads",
@@ -69,8 +70,16 @@ def mig_partitioner(gpu: str = "A100-SXM4-40GB", profiles: str = "3g.20gb, 2g.10
     fig = figs.mig_figure(gpu, mig.layout(gpu, profiles), widget=True)
     state: dict = {"layout": None, "fit": None}
 
+    def set_mode(workloads: bool) -> None:
+        """Only the inputs of the current mode are active: in workloads mode the profile picker,
+        its buttons and the profile box are disabled and the box shows the layout drawn."""
+        for widget in (picker, add_btn, pop_btn, clear_btn, controls["profiles"]):
+            widget.disabled = workloads
+        controls["workloads"].disabled = not workloads
+
     def update(v: dict) -> None:
         g = v["gpu"]
+        set_mode(v["mode"] == "workloads")
         pre = bool(v["pre_r510"]) and g in mig.PRE_R510_GPUS
         if v["mode"] == "profiles":
             names = mig.parse_profile_list(g, v["profiles"])
@@ -84,6 +93,8 @@ def mig_partitioner(gpu: str = "A100-SXM4-40GB", profiles: str = "3g.20gb, 2g.10
             lay = fit.layout
         figs.update_mig_figure(fig, g, lay)
         state["layout"], state["fit"] = lay, fit
+        if fit is not None:  # the profile box names what is drawn (read again only in profiles mode)
+            controls["profiles"].value = ", ".join(i.profile for i in lay.instances) if lay is not None else ""
         note = ""
         if v["pre_r510"] and not pre:
             note = f"(the pre-R510 rule does not apply: {g} needs a newer driver)"

@@ -1,7 +1,9 @@
 """Rack power widget (sections 3 and 5): servers into a 42U/48U rack → elevation, kW, A, BTU/h, CFM.
 
 Only wiring: the numbers come from :func:`course_kit.power.rack_report`, the drawing from
-:mod:`course_kit.figures.power`.
+:mod:`course_kit.figures.power`. Number boxes are plain text boxes: a value out of range (a negative
+cooling capacity, 500 servers) shows an inline error naming the box and the valid range; nothing is
+clamped silently. Liquid cooling: the share of heat taken by cold plates, the coolant and its ΔT.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import html
 import ipywidgets as w
 
 from course_kit import power
+from course_kit._validate import check_choice, check_int, check_number
 from course_kit.figures import power as figs
 from course_kit.widgets.base import Panel
 
@@ -26,6 +29,8 @@ SUPPLIES = {
 }
 
 _STYLE = {"description_width": "150px"}
+#: sliders get ~255 px of track (issue 15 item 3: they were ~55 px, one pixel per half degree)
+_SLIDER = {"style": _STYLE, "layout": {"width": "430px"}}
 
 
 def _count_key(name: str) -> str:
@@ -39,10 +44,15 @@ def rack_power(
     inlet_c: float = 24.0,
     delta_t_c: float = 15.0,
     cooling_kw: float = 40.0,
+    liquid_fraction: float = 0.0,
+    coolant: str = "water",
+    coolant_delta_t_c: float = 10.0,
 ) -> Panel:
     """Pick servers (counts per model of ``data/servers.csv``), rack height, inlet temperature,
     air ΔT, feed and breaker, room cooling; see the rack elevation, total kW, amps per phase,
-    BTU/h, CFM and warnings (over U space, over circuit, over room cooling, outside ASHRAE).
+    BTU/h, CFM and warnings (over U space, over circuit, over room cooling, outside ASHRAE). With a
+    liquid share > 0 (e.g. ``power.LIQUID_HEAT_FRACTION["GB200 NVL72 compute tray"]``) the read-out adds
+    the coolant flow and the air side only carries the rest.
 
     >>> panel = rack_power({"DGX A100": 10})
     >>> any(x.startswith("over U space") for x in panel.report.warnings)
@@ -50,6 +60,10 @@ def rack_power(
     >>> panel.controls["delta_t_c"].value = 0
     >>> panel.error
     'delta_t_c must be in (0, 40]; got 0.0'
+    >>> panel.controls["delta_t_c"].value = 15
+    >>> panel.controls["cooling_kw"].value = -5
+    >>> panel.error
+    'room cooling (kW) must be in [0, 100000]; got -5.0'
     """
     catalog = power.server_catalog()
     counts = dict(counts) if counts is not None else {"DGX H100": 3}
@@ -58,47 +72,60 @@ def rack_power(
         raise ValueError(f"counts has unknown servers {sorted(unknown)}; known: {', '.join(catalog)}")
     controls: dict[str, w.Widget] = {}
     for name, row in catalog.items():
-        controls[_count_key(name)] = w.BoundedIntText(
-            value=int(counts.get(name, 0)), min=0, max=40,
+        controls[_count_key(name)] = w.IntText(
+            value=int(counts.get(name, 0)),
             description=f"{name} ({row['height_u']}U, {row['max_power_w'] / 1000:g} kW)",
             style={"description_width": "260px"}, layout=w.Layout(width="360px"))
-    controls["other_u"] = w.BoundedIntText(value=0, min=0, max=20, description="other gear (U)", style=_STYLE,
-                                           layout=w.Layout(width="230px"))
-    controls["other_w"] = w.BoundedFloatText(value=0.0, min=0, max=50_000, step=50, description="other gear (W)",
-                                             style=_STYLE, layout=w.Layout(width="230px"))
+    controls["other_u"] = w.IntText(value=0, description="other gear (U)", style=_STYLE,
+                                    layout=w.Layout(width="230px"))
+    controls["other_w"] = w.FloatText(value=0.0, step=50, description="other gear (W)",
+                                      style=_STYLE, layout=w.Layout(width="230px"))
     controls["rack_u"] = w.Dropdown(options=list(power.RACK_HEIGHTS_U), value=rack_u, description="rack height (U)",
                                     style=_STYLE)
     controls["inlet_c"] = w.FloatSlider(value=inlet_c, min=0, max=50, step=0.5, description="inlet (°C)",
-                                        style=_STYLE, continuous_update=True)
+                                        continuous_update=True, **_SLIDER)
     controls["delta_t_c"] = w.FloatSlider(value=delta_t_c, min=0, max=30, step=0.5, description="air ΔT (°C)",
-                                          style=_STYLE, continuous_update=True)
+                                          continuous_update=True, **_SLIDER)
     controls["ashrae_class"] = w.Dropdown(options=list(power.ASHRAE_2021), value="A1", description="ASHRAE class",
                                           style=_STYLE)
     controls["supply"] = w.Dropdown(options=list(SUPPLIES), value="415 V three-phase", description="feed",
                                     style=_STYLE)
     controls["power_factor"] = w.FloatSlider(value=0.95, min=0.7, max=1.0, step=0.01, description="power factor",
-                                             style=_STYLE)
+                                             **_SLIDER)
     controls["breaker_a"] = w.Dropdown(options=[16, 20, 30, 32, 60, 63, 100, 125], value=63,
                                        description="breaker (A)", style=_STYLE)
     controls["derate"] = w.FloatSlider(value=0.8, min=0.5, max=1.0, step=0.05, description="usable share",
-                                       style=_STYLE)
-    controls["cooling_kw"] = w.BoundedFloatText(value=cooling_kw, min=0, max=1000, step=1,
-                                                description="room cooling (kW)", style=_STYLE)
+                                       **_SLIDER)
+    controls["cooling_kw"] = w.FloatText(value=cooling_kw, step=1, description="room cooling (kW)", style=_STYLE)
+    controls["liquid_fraction"] = w.FloatText(value=liquid_fraction, step=0.05, description="liquid share (0-1)",
+                                              style=_STYLE)
+    controls["coolant"] = w.Dropdown(options=list(power.COOLANTS), value=coolant, description="coolant", style=_STYLE)
+    controls["coolant_delta_t_c"] = w.FloatText(value=coolant_delta_t_c, step=1, description="coolant ΔT (°C)",
+                                                style=_STYLE)
 
     readout = w.HTML()
-    first = power.rack_report(list(counts.items()), rack_u=rack_u)
+    first = power.rack_report(list(counts.items()), rack_u=rack_u, liquid_fraction=liquid_fraction,
+                              coolant=coolant, coolant_delta_t_c=coolant_delta_t_c)
     fig = figs.rack_figure(first, widget=True)
     state = {"report": first}
 
     def update(v: dict) -> None:
-        items = [(name, v[_count_key(name)]) for name in catalog if v[_count_key(name)]]
-        if v["other_u"] or v["other_w"]:
-            items.append(power.rack_item("other gear", v["other_u"], v["other_w"], kind="network"))
+        counts_now = {name: check_int(f"{name} count", v[_count_key(name)], low=0, high=200) for name in catalog}
+        items = [(name, n) for name, n in counts_now.items() if n]
+        other_u = check_int("other gear (U)", v["other_u"], low=0, high=60)
+        other_w = check_number("other gear (W)", v["other_w"], low=0, high=200_000)
+        if other_u or other_w:
+            items.append(power.rack_item("other gear", other_u, other_w, kind="network"))
+        cooling_kw_now = check_number("room cooling (kW)", v["cooling_kw"], low=0, high=100_000)
+        share = check_number("liquid share (0-1)", v["liquid_fraction"], low=0, high=1)
+        coolant_dt = check_number("coolant ΔT (°C)", v["coolant_delta_t_c"], low=0, high=60, low_inclusive=False)
+        check_choice("coolant", v["coolant"], list(power.COOLANTS))
         voltage, phases = SUPPLIES[v["supply"]]
         rep = power.rack_report(
             items, rack_u=v["rack_u"], inlet_c=v["inlet_c"], delta_t_c=v["delta_t_c"], voltage_v=voltage,
             phases=phases, power_factor=v["power_factor"], breaker_a=v["breaker_a"], derate=v["derate"],
-            cooling_capacity_w=v["cooling_kw"] * 1000, ashrae_class=v["ashrae_class"])
+            cooling_capacity_w=cooling_kw_now * 1000, ashrae_class=v["ashrae_class"], liquid_fraction=share,
+            coolant=v["coolant"], coolant_delta_t_c=coolant_dt)
         figs.update_rack_figure(fig, rep)
         state["report"] = rep
         readout.value = _readout_html(rep)
@@ -108,8 +135,10 @@ def rack_power(
     env_box = w.VBox([w.HTML("<b>Rack, air and power feed</b>"),
                       *[controls[k] for k in ("rack_u", "inlet_c", "delta_t_c", "ashrae_class", "supply",
                                               "power_factor", "breaker_a", "derate", "cooling_kw")]])
+    liquid_box = w.VBox([w.HTML("<b>Liquid cooling</b> (cold plates)"),
+                         *[controls[k] for k in ("liquid_fraction", "coolant", "coolant_delta_t_c")]])
     panel = RackPanel(controls, update, outputs=[w.HBox([fig, readout])], title="Rack power & cooling",
-                      layout_controls=w.HBox([counts_box, env_box]))
+                      layout_controls=w.HBox([counts_box, w.VBox([env_box, liquid_box])]))
     panel._state = state
     panel.figure = fig
     panel.readout = readout
@@ -130,6 +159,10 @@ def _readout_html(rep) -> str:
         f"<b>IT load</b> {rep.it_load_w / 1000:,.1f} kW = heat {rep.heat_btu_h:,.0f} BTU/h",
         f"<b>Airflow</b> {rep.airflow_cfm:,.0f} CFM for ΔT {rep.delta_t_c:g} °C "
         f"(exhaust ≈ {rep.exhaust_c:.1f} °C)",
+        (f"<b>Liquid</b> {rep.liquid_heat_w / 1000:,.1f} kW to cold plates ({rep.liquid_fraction:.0%}): "
+         f"{rep.coolant_flow_l_min:,.0f} L/min of {html.escape(rep.coolant)} for ΔT {rep.coolant_delta_t_c:g} °C; "
+         f"air carries {rep.air_heat_w / 1000:,.1f} kW") if rep.liquid_fraction > 0 else
+        "<b>Liquid</b> none (all heat to air)",
         f"<b>Current</b> {rep.current_a:,.1f} A {phase} at {rep.voltage_v:g} V, PF {rep.power_factor:.2f} "
         f"(limit {rep.circuit_limit_a:.1f} A)",
         f"<b>Space</b> {rep.layout.used_u}U of {rep.layout.rack_u}U used; requested {rep.layout.requested_u}U",

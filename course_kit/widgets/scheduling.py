@@ -20,6 +20,8 @@ __all__ = ["scheduler_playground", "MAX_GANTT_BARS"]
 
 MAX_GANTT_BARS = 300
 _STYLE = {"description_width": "150px"}
+#: sliders get room to move: ~255 px of track (they were ~55 px: one pixel per 0.01 of a share)
+_SLIDER = {"style": _STYLE, "layout": {"width": "430px"}}
 _METRICS = [("done", "jobs done", "{:d}"), ("unschedulable", "unschedulable", "{:d}"),
             ("deadlock", "deadlocked", "{:d}"), ("mean_jct_h", "mean JCT (h)", "{:.2f}"),
             ("p95_jct_h", "p95 JCT (h)", "{:.2f}"), ("mean_queue_delay_h", "mean queueing delay (h)", "{:.2f}"),
@@ -56,8 +58,10 @@ def _legend(colors: dict, held: bool) -> str:
                     f"width:10px;height:10px;background:{c};margin-right:4px'></span>{html.escape(str(k))}</span> "
                     for k, c in colors.items())
     note = "<br><i>hatched: held by a gang that never starts</i>" if held else ""
+    lanes = ("<br>rows are <i>node · lane</i>: tasks running at the same time on one node get a lane each "
+             "(a node runs as many at once as its GPUs allow)")
     return (f"<div style='font-family:sans-serif;font-size:12px;max-width:260px;margin-top:8px'>"
-            f"<b>colour = user</b><br>{items}{note}</div>")
+            f"<b>colour = user</b><br>{items}{note}{lanes}</div>")
 
 
 def scheduler_playground(*, n_jobs: int = 40, nodes: int = 4, seed: int = 0) -> Panel:
@@ -88,12 +92,12 @@ def scheduler_playground(*, n_jobs: int = 40, nodes: int = 4, seed: int = 0) -> 
                                value="synthetic", description="workload", style=_STYLE),
         "n_jobs": w.BoundedIntText(value=n_jobs, min=-10, max=5000, description="jobs", style=_STYLE),
         "big_share": w.FloatSlider(value=0.3, min=0.0, max=1.0, step=0.05, description="share of big jobs",
-                                   style=_STYLE),
+                                   **_SLIDER),
         "arrival_rate_per_h": w.FloatSlider(value=12.0, min=1.0, max=60.0, step=1.0,
-                                            description="arrivals per hour", style=_STYLE),
+                                            description="arrivals per hour", **_SLIDER),
         "philly_start": w.IntSlider(value=0, min=0, max=80_000, step=500, description="Philly: first job",
-                                    style=_STYLE),
-        "nodes": w.IntSlider(value=nodes, min=1, max=64, description="nodes", style=_STYLE),
+                                    **_SLIDER),
+        "nodes": w.IntSlider(value=nodes, min=1, max=64, description="nodes", **_SLIDER),
         "gpus_per_node": w.Dropdown(options=[4, 8], value=8, description="GPUs per node", style=_STYLE),
         "seed": w.BoundedIntText(value=seed, min=0, max=2**31, description="seed", style=_STYLE),
     }
@@ -124,7 +128,7 @@ def scheduler_playground(*, n_jobs: int = 40, nodes: int = 4, seed: int = 0) -> 
                 bar.visible, fig.data[1].visible = True, False
                 fig.layout.yaxis.categoryorder = "array"
                 fig.layout.yaxis.categoryarray = d["categories"][::-1]
-                fig.layout.yaxis.title = "node · lane"
+                fig.layout.yaxis.title = "node · lane (a row per task running at once)"
                 fig.layout.height = max(260, 16 * len(d["categories"]) + 110)
             else:
                 d = figs.heatmap_data(r, bins=100)
@@ -143,6 +147,6 @@ def scheduler_playground(*, n_jobs: int = 40, nodes: int = 4, seed: int = 0) -> 
         w.VBox([w.HTML("<b>Workload</b>"), c["workload"], c["n_jobs"], c["big_share"], c["arrival_rate_per_h"],
                 c["philly_start"], c["seed"]]),
         w.VBox([w.HTML("<b>Cluster</b>"), c["nodes"], c["gpus_per_node"]]),
-    ])
-    return Panel(c, update, outputs=[w.HBox([fig, metrics])], title="Scheduler playground",
+    ], layout=w.Layout(flex_flow="row wrap"))  # columns wrap below each other in a narrow page
+    return Panel(c, update, outputs=[w.HBox([fig, metrics], layout=w.Layout(flex_flow="row wrap"))], title="Scheduler playground",
                  layout_controls=layout)

@@ -71,7 +71,8 @@ def topology_explorer(**overrides) -> Panel:
     lay = w.Layout(width="260px")
     controls = {
         "topology": w.Dropdown(options=[("fat-tree (k-ary)", "fat_tree"), ("leaf-spine", "leaf_spine")],
-                               value=init["topology"], description="topology", style=style, layout=lay),
+                               value=init["topology"], description="topology", style=style,
+                               layout=w.Layout(width="300px")),  # "fat-tree (k-ary)" shown whole
         "k": w.IntText(value=init["k"], description="k (even, 2-64)", style=style, layout=lay),
         "link_gbps": w.FloatText(value=init["link_gbps"], description="link Gb/s", style=style, layout=lay),
         "spines": w.IntText(value=init["spines"], description="spines", style=style, layout=lay),
@@ -85,10 +86,10 @@ def topology_explorer(**overrides) -> Panel:
     fat_box = w.VBox([controls["k"], controls["link_gbps"]])
     ls_box = w.VBox([controls[n] for n in ("spines", "leaves", "hosts_per_leaf", "host_gbps", "uplink_gbps")])
     common = w.VBox([controls["topology"], controls["switch_latency_ns"], controls["cable_m"]])
-    layout_controls = w.HBox([common, fat_box, ls_box])
+    layout_controls = w.HBox([common, fat_box, ls_box], layout=w.Layout(flex_flow="row wrap"))
 
     fig = tfig.empty_topology_figure(widget=True)
-    readout_html = w.HTML()
+    readout_html = w.HTML(layout=w.Layout(min_width="380px"))  # never squeezed into a narrow column
     state: dict = {}
 
     def update(v: dict) -> None:
@@ -143,7 +144,7 @@ def topology_explorer(**overrides) -> Panel:
         state.clear()
         state.update(readout)
 
-    panel = Panel(controls, update, outputs=[w.HBox([fig, readout_html])],
+    panel = Panel(controls, update, outputs=[w.HBox([fig, readout_html], layout=w.Layout(flex_flow="row wrap"))],
                   title="Topology explorer: fat-tree vs leaf-spine", layout_controls=layout_controls)
     panel.figure = fig
     panel.readout = state

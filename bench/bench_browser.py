@@ -1,0 +1,167 @@
+"""Widget latency in the page: input event → figure painted, in Debian's Chromium against JupyterLab.
+
+For each widget at its defaults, and for the slow cases of issue 15 (roofline peak → FP32, topology
+k = 14 drawn node by node, the scheduler on 2,000 Philly jobs), the script repeats one input the way
+a learner makes it (a key on a slider, a new option in a dropdown, a number typed + Enter) and
+times, in the page, from the input's DOM event to the first animation frame after plotly has
+redrawn the widget's figure (``plotly_afterplot`` / ``_restyle`` / ``_relayout`` / ``_update``, then
+two ``requestAnimationFrame`` ticks: the frame is painted). Prints median and p95 per case.
+
+Targets (issue 15): median <= 100 ms and p95 <= 200 ms at the defaults, <= 250 ms for the slow cases.
+
+    .venv/bin/python bench/bench_browser.py            # all cases, 15 inputs each
+    .venv/bin/python bench/bench_browser.py --runs 30 roofline_explorer
+
+Uses tests/browser_support.py (the test suite's JupyterLab and Chromium helpers); needs Chromium
+(``COURSE_KIT_CHROMIUM`` or ``chromium`` on the PATH) and Playwright's Python package.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT / "tests"), str(Path(__file__).resolve().parent)]
+
+import browser_support as bs  # noqa: E402
+from _common import stats  # noqa: E402
+
+#: the page side: start the clock at the input's DOM event, stop it when the figure has been
+#: redrawn and a frame painted. Armed before each input; ``window.ckLatency`` resolves to ms.
+ARM_JS = """panel => {
+  const plot = panel.querySelector('.js-plotly-plot');
+  window.ckLatency = new Promise((resolve, reject) => {
+    let t0 = null;
+    const start = e => { if (t0 === null) t0 = performance.now(); };
+    ['keydown', 'change', 'input'].forEach(t => panel.addEventListener(t, start, {capture: true, once: true}));
+    const events = ['plotly_afterplot', 'plotly_restyle', 'plotly_relayout', 'plotly_update', 'plotly_redraw'];
+    const done = () => {
+      if (t0 === null) return;
+      events.forEach(ev => plot.removeListener(ev, done));
+      requestAnimationFrame(() => requestAnimationFrame(() => resolve(performance.now() - t0)));
+    };
+    events.forEach(ev => plot.on(ev, done));
+    setTimeout(() => reject(new Error('no redraw within 20 s')), 20000);
+  });
+}"""
+
+#: case → (widget expression, setup steps, input step); steps are ("key", label, key),
+#: ("select", label) (next option, wrapping) or ("type", label, [values to alternate]).
+CASES = {
+    "widget_check": ("ck.widgets.widget_check()", [], ("key", "GPUs busy", ["ArrowRight", "ArrowLeft"])),
+    "latency_budget": ("ck.widgets.latency_budget()", [], ("key", "Source → Ingestion", ["ArrowRight", "ArrowLeft"])),
+    "topology_explorer": ("ck.widgets.topology_explorer()", [], ("type", "k (even, 2-64)", [6, 4])),
+    "roofline_explorer": ("ck.widgets.roofline_explorer()", [], ("type", "n", [128, 64])),
+    "scheduler_playground": ("ck.widgets.scheduler_playground()", [], ("key", "nodes", ["ArrowRight", "ArrowLeft"])),
+    "rack_power": ("ck.widgets.rack_power()", [], ("key", "air ΔT (°C)", ["ArrowRight", "ArrowLeft"])),
+    "mig_partitioner": ("ck.widgets.mig_partitioner()", [], ("select", "GPU")),
+    "parallelism_planner": ("ck.widgets.parallelism_planner()", [], ("select", "model")),
+    "checkpoint_planner": ("ck.widgets.checkpoint_planner()", [], ("select", "checkpoint interval by")),
+    "slow: roofline peak ↔ FP32": ("ck.widgets.roofline_explorer()", [], ("select", "peak")),
+    "slow: topology k = 12 ↔ 14": ("ck.widgets.topology_explorer(k=12)", [], ("type", "k (even, 2-64)", [14, 12])),
+    "slow: scheduler, 2,000 Philly jobs": (
+        "ck.widgets.scheduler_playground(n_jobs=2000)",
+        [("select_label", "workload", "Philly trace slice")],
+        ("key", "nodes", ["ArrowRight", "ArrowLeft"])),
+}
+SLOW_TARGET_MS, TARGET_MEDIAN_MS, TARGET_P95_MS = 250.0, 100.0, 200.0
+
+
+def _control(panel, label: str):
+    import re
+
+    lab = panel.page.locator(".widget-label", has_text=re.compile(rf"^\s*{re.escape(label)}\s*$"))
+    return panel.locator(".widget-inline-hbox", has=lab).first
+
+
+def _do(panel, step, i: int) -> None:
+    kind, label = step[0], step[1]
+    ctrl = _control(panel, label)
+    if kind == "key":
+        handle = ctrl.locator(".noUi-handle").first
+        handle.focus()
+        handle.press(step[2][i % len(step[2])])
+    elif kind == "select":
+        sel = ctrl.locator("select")
+        n = sel.evaluate("s => s.options.length")
+        idx = sel.evaluate("s => s.selectedIndex")
+        sel.select_option(index=(idx + 1) % n)
+    elif kind == "select_label":
+        ctrl.locator("select").select_option(label=step[2])
+    elif kind == "type":
+        box = ctrl.locator("input").first
+        box.fill(str(step[2][i % len(step[2])]))
+        box.press("Enter")
+
+
+def measure(page, server, root: Path, name: str, runs: int) -> list[float]:
+    expr, setup, step = CASES[name]
+    nb_name = f"bench_{abs(hash(name)) % 10**8}.ipynb"
+    bs.widget_notebook(root / nb_name, expr)
+    nb = bs.open_notebook(page, server, nb_name)
+    page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
+    panel = nb.locator(".ck-panel").first
+    panel.locator(".js-plotly-plot").first.wait_for(timeout=120_000)
+    bs.wait_idle(page, timeout_ms=300_000)
+    for s in setup:
+        _do(panel, s, 0)
+        bs.wait_idle(page, timeout_ms=300_000)
+    samples = []
+    for i in range(runs + 2):  # the first two are warm-up
+        panel.evaluate(ARM_JS)
+        _do(panel, step, i)
+        ms = page.evaluate("() => window.ckLatency")
+        bs.wait_idle(page, timeout_ms=120_000)
+        if i >= 2:
+            samples.append(ms)
+    bs.shutdown_kernels(server)
+    return samples
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("cases", nargs="*", help="case names (default: all); a prefix matches")
+    parser.add_argument("--runs", type=int, default=15)
+    args = parser.parse_args(argv)
+    reason = bs.skip_reason()
+    if reason:
+        print(f"cannot run: {reason}")
+        return 2
+    names = [n for n in CASES if not args.cases or any(n.startswith(c) or c in n for c in args.cases)]
+    from playwright.sync_api import sync_playwright
+
+    tmp = Path(tempfile.mkdtemp(prefix="ck-bench-browser-"))
+    root = tmp / "root"
+    root.mkdir()
+    server = bs.start_jupyterlab(root, tmp / "state")
+    rows = []
+    try:
+        with sync_playwright() as p:
+            context = bs.launch_chromium(p, tmp / "profile")
+            context.set_default_timeout(120_000)
+            bs.block_non_loopback(context)
+            page = context.new_page()
+            page.kernel_traffic = bs.KernelTraffic(page)
+            for name in names:
+                samples = measure(page, server, root, name, args.runs)
+                med, p95 = stats(samples)
+                slow = name.startswith("slow")
+                ok = (p95 <= SLOW_TARGET_MS) if slow else (med <= TARGET_MEDIAN_MS and p95 <= TARGET_P95_MS)
+                target = (f"p95 <= {SLOW_TARGET_MS:.0f}" if slow
+                          else f"median <= {TARGET_MEDIAN_MS:.0f}, p95 <= {TARGET_P95_MS:.0f}")
+                rows.append(f"{name:<36} median {med:7.1f} ms   p95 {p95:7.1f} ms   n={len(samples)}   "
+                            f"({target} ms: {'ok' if ok else 'MISSED'})")
+                print(rows[-1], flush=True)
+            context.close()
+    finally:
+        server.stop()
+        shutil.rmtree(tmp, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,70 @@
+"""Live plotly figures whose page always shows their current data, however late the page connects.
+
+Root cause of the blank dashboard figures (issue 15, item 1): plotly's ``FigureWidget`` syncs its
+full state (traits ``_widget_data`` and ``_widget_layout``) only when it is constructed and when it
+is displayed *on its own* (its ``_repr_mimebundle_``). Every later edit (``fig.data[0].x = ...``,
+``add_trace``, ``batch_update``) is sent as a one-shot message (``_py2js_restyle``, ...) to the
+front-ends connected at that moment. A figure nested in a container (our ``Panel`` VBox) is never
+displayed on its own, and Voila runs the whole notebook before the page connects and asks the
+kernel for every widget's state: the page received the figure as it was when constructed -- empty
+axes in the rack widget, empty traces in the topology explorer, no traces at all in the roofline
+explorer. JupyterLab looked fine only because its page was connected while the edits were sent (a
+page reload showed the same blank figures).
+
+:class:`LiveFigure` answers every full-state request (``get_state()`` without a key: Voila's
+``request_states``, a reloaded page, a second view) with the figure's current data and layout.
+Incremental edits still travel as small messages, so nothing extra is sent per update.
+"""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+
+__all__ = ["LiveFigure", "live_figure", "make_live"]
+
+_FULL_STATE = ("_widget_data", "_widget_layout")
+
+
+class _LiveState:
+    """Mixin over a ``go.FigureWidget`` class: full-state requests carry the current figure."""
+
+    def get_state(self, key=None, drop_defaults=False):
+        state = super().get_state(key=key, drop_defaults=drop_defaults)
+        # key None: a full-state request, so a page connecting now sees the figure as it is (during
+        # construction plotly has not set ``_data`` yet, and its own state is current anyway)
+        if key is None and "_data" in self.__dict__:
+            current = {"_widget_data": self._data, "_widget_layout": self._layout_obj._props}
+            for name in _FULL_STATE:
+                to_json = self.trait_metadata(name, "to_json", self._trait_to_json)
+                state[name] = to_json(current[name], self)
+        return state
+
+
+class LiveFigure(_LiveState, go.FigureWidget):
+    """A ``go.FigureWidget`` whose full state is always its current data and layout."""
+
+
+def live_figure(fig=None) -> LiveFigure:
+    """A :class:`LiveFigure` from a ``go.Figure`` (or an empty one).
+
+    >>> f = live_figure(go.Figure(go.Bar(y=[1, 2])))
+    >>> f.data[0].y = (3, 4)
+    >>> f.get_state()["_widget_data"][0]["y"]
+    [3, 4]
+    """
+    return LiveFigure(fig) if fig is not None else LiveFigure()
+
+
+def make_live(widget) -> int:
+    """Give every plain ``go.FigureWidget`` under ``widget`` (children, recursively) the live
+    full state, in place; returns how many were converted. The new class derives from the
+    instance's own class (anywidget already gave it a per-instance subclass carrying extra
+    traits) and only overrides ``get_state``, so every trait and the comm stay as they are."""
+    converted = 0
+    if isinstance(widget, go.FigureWidget) and not isinstance(widget, _LiveState):
+        cls = widget.__class__
+        widget.__class__ = type(cls.__name__, (_LiveState, cls), {})
+        converted += 1
+    for child in getattr(widget, "children", ()) or ():
+        converted += make_live(child)
+    return converted
