@@ -50,7 +50,8 @@ def ensure_env() -> Path:
                      "(Debian/Ubuntu: apt-get install python3-venv) and try again")
     say("installing the course kit and its pinned dependencies (about a minute)")
     env = {**os.environ, "PIP_DISABLE_PIP_VERSION_CHECK": "1"}
-    run([PY, "-m", "pip", "install", "--quiet", "--upgrade", "pip"], env=env)
+    # pip itself at the version pinned in constraints.txt (never an unpinned upgrade)
+    run([PY, "-m", "pip", "install", "--quiet", "-c", ROOT / "constraints.txt", "pip"], env=env)
     run([PY, "-m", "pip", "install", "--quiet", "-c", ROOT / "constraints.txt", "-e", f"{ROOT}[test]"],
         env=env)
     STAMP.write_text(key + "\n")

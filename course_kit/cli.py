@@ -21,7 +21,7 @@ from pathlib import Path
 
 from course_kit import paths
 
-__all__ = ["main", "start", "clean_notebook"]
+__all__ = ["clean_notebook", "main", "start"]
 
 
 def _exercise_for(section: str) -> Path:
@@ -44,7 +44,10 @@ def start(section: str, learner: str | None = None) -> tuple[Path, bool]:
     its ``parameters`` cell (papermill) and recorded in the notebook's metadata, so the grader checks
     the learner against their own numbers. Exercises without variants record the id only.
     """
+    from course_kit.course.variants import safe_id
+
     src = _exercise_for(section)
+    learner = safe_id(learner) if learner is not None else None
     dest = paths.work_dir() / src.name
     if dest.exists():
         return dest, False
@@ -119,8 +122,9 @@ def _cmd_start(args) -> int:
         if args.learner:
             import nbformat
 
-            values = nbformat.read(dest, as_version=4).metadata["course_kit"]["variant"]["parameters"]
-            print(f"Your numbers (learner {args.learner}): " + (
+            variant = nbformat.read(dest, as_version=4).metadata["course_kit"]["variant"]
+            values = variant["parameters"]
+            print(f"Your numbers (learner {variant['learner']}): " + (
                 ", ".join(f"{k} = {v}" for k, v in values.items()) or "this exercise has no variants"))
     else:
         print(f"{rel} already exists and was left as it is (your work is never overwritten).\n"
@@ -134,7 +138,10 @@ def _cmd_grade(args) -> int:
 
     if sandbox.mode() == "none":
         print(sandbox.FALLBACK_WARNING, file=sys.stderr)
-    report = grade(args.path, timeout_s=args.timeout, wall_s=args.wall, learner=args.learner)
+    from course_kit.course.variants import safe_id
+
+    learner = safe_id(args.learner) if args.learner else None
+    report = grade(args.path, timeout_s=args.timeout, wall_s=args.wall, learner=learner)
     print(json.dumps(report.to_dict(), indent=2) if args.json else report.table())
     return 0 if report.all_passed else 1
 
@@ -154,9 +161,14 @@ def _cmd_gradebook(args) -> int:
     summary = gradebook.summarise(rows)
     summary_path = out.with_name(out.stem + "_summary.csv")
     gradebook.write_csv(summary, summary_path)
+    totals_path = out.with_name(out.stem + "_totals.csv")
+    gradebook.write_csv([{"learner": k, "points": gradebook._num(p), "max_points": gradebook._num(m)}
+                         for k, (p, m) in sorted(gradebook.totals(rows).items())], totals_path,
+                        ["learner", "points", "max_points"])
     n = len({r["submission"] for r in rows})
-    print(f"graded {n} submissions in {time.perf_counter() - t0:.1f} s -> {out.resolve()}, "
-          f"{summary_path.resolve()} and feedback in {feedback.resolve()}")
+    print(f"graded {n} submissions in {time.perf_counter() - t0:.1f} s -> {out.resolve()} (per question), "
+          f"{totals_path.name} (per learner), {summary_path.name} (per question over all learners) and "
+          f"feedback in {feedback.resolve()}")
     for s in summary:
         print(f"  {s['exercise']:<22} {s['question'] or '-':<4} passed {s['passed']:>3}/{s['submissions']:<3} "
               f"({s['pass_rate']:.0%})  {('most common: ' + s['most_common_failure']) if s['most_common_failure'] else ''}")

@@ -112,7 +112,7 @@ def neuromorphic_capacity(chip="truenorth", n_chips=1) -> dict:
 
     >>> cap = neuromorphic_capacity("truenorth", 16)
     >>> cap["neurons"], cap["synapses"], cap["power_mw"]
-    (16777216, 4294967296, 1120.0)
+    (16777216, 4294967296, 1008.0)
     """
     c = _chip(chip)
     n = check_int("n_chips", n_chips, low=1, high=10**9)

@@ -19,7 +19,7 @@ docs "GPU Operator with MIG" and "Time-Slicing GPUs in Kubernetes"):
 * **Time-slicing** (``sharing.timeSlicing.resources[].replicas``): each device is advertised
   ``replicas`` times (8 GPUs × 10 → 80 ``nvidia.com/gpu``; with ``renameByDefault`` as
   ``nvidia.com/gpu.shared``). No memory or fault isolation; requesting 2 replicas does not buy
-  two GPUs' worth of time.
+  two GPUs' worth of time (``docs/sources.md#src-gpu-operator``).
 * **Quota** matches resource names exactly: ``requests.nvidia.com/gpu`` limits pods that request
   ``nvidia.com/gpu`` and nothing else. Under ``mixed`` every MIG resource needs its own item
   (``requests.nvidia.com/mig-1g.10gb``); under ``single`` MIG slices *are* ``nvidia.com/gpu``.
@@ -170,19 +170,29 @@ def gpu_node(name: str, gpu: str, layouts: Sequence, strategy: str = "mixed", *,
              cpu: float = 96, memory_gib: float = 1024) -> GpuNode:
     """A node with ``len(layouts)`` GPUs of model ``gpu`` (see :func:`advertised_resources`).
 
-    Labels are the ones GPU Feature Discovery sets: ``nvidia.com/gpu.product``,
+    Labels are the ones GPU Feature Discovery sets: ``nvidia.com/gpu.product`` (with ``-MIG-<profile>``
+    under the single strategy and ``-SHARED`` when time-sliced, as the GPU Operator docs show),
     ``nvidia.com/gpu.count``, ``nvidia.com/mig.strategy`` and, when time-sliced,
-    ``nvidia.com/gpu.replicas``.
+    ``nvidia.com/gpu.replicas``. A product label per MIG pool is what lets a Kueue ResourceFlavor
+    select MIG-sliced nodes (:func:`gpu_resource_flavors`).
 
     >>> gpu_node("n1", "H100-SXM5-80GB", [None] * 8, "none").labels["nvidia.com/gpu.product"]
     'NVIDIA-H100-SXM5-80GB'
+    >>> gpu_node("n2", "A100-80GB", [["1g.10gb"] * 7] * 8, "single").labels["nvidia.com/gpu.product"]
+    'NVIDIA-A100-80GB-MIG-1g.10gb'
     """
     if not k8s.is_dns1123_subdomain(name):
         raise ValueError(f"name must be a DNS-1123 subdomain (a node name); got {name!r}")
     resources = advertised_resources(gpu, layouts, strategy, replicas=replicas)
     allocatable = {"cpu": float(k8s.parse_quantity(k8s.cpu_quantity(cpu))),
                    "memory": float(k8s.parse_quantity(k8s.memory_quantity(memory_gib))), **resources}
-    labels = {"nvidia.com/gpu.product": "NVIDIA-" + mig.gpu_name(gpu), "nvidia.com/gpu.count": str(len(list(layouts))),
+    product = "NVIDIA-" + mig.gpu_name(gpu)
+    if strategy == "single":
+        first = next(lay for lay in layouts if lay is not None)
+        product += "-MIG-" + _layout_profiles(mig.gpu_name(gpu), first)[0]
+    if replicas > 1:
+        product += "-SHARED"
+    labels = {"nvidia.com/gpu.product": product, "nvidia.com/gpu.count": str(len(list(layouts))),
               "nvidia.com/mig.strategy": strategy}
     if replicas > 1:
         labels["nvidia.com/gpu.replicas"] = str(replicas)
@@ -406,6 +416,9 @@ def priority_admission_config(classes: Sequence[str]) -> dict:
 
 def gpu_resource_flavors(nodes: Sequence[GpuNode]) -> list[dict]:
     """One Kueue ResourceFlavor per GPU product among ``nodes`` (``nodeLabels`` select them), validated.
+
+    Whole-GPU pools and single-strategy MIG pools get their own flavor, because their product
+    labels differ (``NVIDIA-A100-80GB`` vs ``NVIDIA-A100-80GB-MIG-1g.10gb``).
 
     >>> [f["metadata"]["name"] for f in gpu_resource_flavors([gpu_node("a", "A100-80GB", [None] * 8, "none")])]
     ['nvidia-a100-80gb']

@@ -12,15 +12,17 @@ What the course text got wrong, and what is done instead:
   prefix ``requests.`` are allowed" (kubernetes.io "Resource Quotas", "Resource quota for extended
   resources"); the API server accepts the key (it is a qualified name) but the pod quota evaluator
   only matches ``requests.<extended>`` items, so it is never counted. Generated quotas use only
-  ``requests.nvidia.com/gpu``.
+  ``requests.nvidia.com/gpu`` (``docs/sources.md#erratum-46``).
 * The ``fair-share-config`` ConfigMap in ``kube-system`` is a valid ConfigMap that **no component
   reads**: kube-scheduler has no weighted fair-share queueing. Weighted fair sharing comes from an
   add-on; here Kueue: ``ClusterQueue.spec.fairSharing.weight`` per tenant, all tenants in one
-  cohort (``cohortName`` in v1beta2), and ``fairSharing`` in Kueue's own Configuration.
+  cohort (``cohortName`` in v1beta2), and ``fairSharing`` in Kueue's own Configuration
+  (``docs/sources.md#erratum-48``, ``#fair-share-addons``).
 * A namespace label ``priority-class: research`` assigns no priority to anything. A pod gets a
   priority only from ``spec.priorityClassName`` (or the cluster's ``globalDefault`` class); which
   classes a namespace may use is limited with a ResourceQuota ``scopeSelector`` on ``PriorityClass``
-  (kubernetes.io "Resource Quotas", "Limit Priority Class consumption by default").
+  (kubernetes.io "Resource Quotas", "Limit Priority Class consumption by default";
+  ``docs/sources.md#k8s-priority``).
 
 Validation (:func:`validate_manifest`), three layers, each named in ``checked_by``:
 
@@ -696,7 +698,7 @@ def _quantity_errors(path: str, resource: str, value, *, integer: bool) -> list[
     errors = []
     if q < 0:
         errors.append(f"{path} = {value!r} must be greater than or equal to 0")
-    if integer and (q * 1000) % 1000 != 0:
+    if integer and q != q.to_integral_value():
         errors.append(f"{path} = {value!r} must be an integer ({resource} is counted in whole units)")
     return errors
 
@@ -941,10 +943,11 @@ def validate_manifest(obj) -> ValidationReport:
     if not isinstance(obj, Mapping):
         raise ValueError(f"obj must be a manifest dict; got {type(obj).__name__}")
     api_version, kind = obj.get("apiVersion"), obj.get("kind")
+    typed = isinstance(api_version, str) and isinstance(kind, str)  # a list here must not crash the lookup
     name, ns, errors = _meta(obj)
     warnings: list[str] = []
     checked: list[str] = []
-    if (api_version, kind) in k8s_schemas.CORE_KINDS:
+    if typed and (api_version, kind) in k8s_schemas.CORE_KINDS:
         _, namespaced = k8s_schemas.CORE_KINDS[(api_version, kind)]
         errors += k8s_schemas.core_errors(obj)
         checked.append(f"Kubernetes {k8s_schemas.KUBERNETES_VERSION} JSON schema ({kind})")
@@ -955,7 +958,7 @@ def validate_manifest(obj) -> ValidationReport:
         checked.append("API-server rules (names, labels, quantities, quota names and scopes, priority classes, container resources)")
         if not namespaced and ns is not None:
             warnings.append(f"metadata.namespace is ignored: {kind} is cluster-scoped")
-    elif isinstance(kind, str) and kind in k8s_schemas.KUEUE_KINDS and str(api_version).startswith(k8s_schemas.KUEUE_GROUP + "/"):
+    elif typed and kind in k8s_schemas.KUEUE_KINDS and api_version.startswith(k8s_schemas.KUEUE_GROUP + "/"):
         schema_errors = k8s_schemas.crd_errors(obj)
         errors += schema_errors
         checked.append(f"Kueue {k8s_schemas.KUEUE_VERSION} CRD schema ({api_version}) with defaults, list types and CEL rules")
@@ -994,7 +997,8 @@ def validate_manifests(objs) -> list[ValidationReport]:
     for obj, rep in zip(objs, reports):
         extra: list[str] = []
         spec = obj.get("spec") if isinstance(obj.get("spec"), Mapping) else {}
-        if kueue_present and rep.kind == "LocalQueue" and ("ClusterQueue", spec.get("clusterQueue")) not in names:
+        cq = spec.get("clusterQueue")
+        if kueue_present and rep.kind == "LocalQueue" and isinstance(cq, str) and ("ClusterQueue", cq) not in names:
             extra.append(f"spec.clusterQueue {spec.get('clusterQueue')!r} names no ClusterQueue in this bundle")
         if rep.kind == "ClusterQueue" and any(r.kind == "ResourceFlavor" for r in reports):
             groups = spec.get("resourceGroups") if isinstance(spec.get("resourceGroups"), list) else []
@@ -1002,7 +1006,7 @@ def validate_manifests(objs) -> list[ValidationReport]:
                 flavors = group.get("flavors") if isinstance(group, Mapping) else None
                 for flav in flavors if isinstance(flavors, list) else []:
                     fname = flav.get("name") if isinstance(flav, Mapping) else None
-                    if ("ResourceFlavor", fname) not in names:
+                    if isinstance(fname, str) and ("ResourceFlavor", fname) not in names:
                         extra.append(f"flavor {fname!r} names no ResourceFlavor in this bundle")
         out.append(rep if not extra else ValidationReport(rep.kind, rep.name, rep.errors + tuple(extra), rep.warnings, rep.checked_by))
     return out

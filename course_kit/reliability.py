@@ -40,7 +40,7 @@ from course_kit._validate import check_int, check_number
 __all__ = [
     "LLAMA3_GPUS", "LLAMA3_DAYS", "interruption_causes", "llama3_rate_per_gpu_hour", "rates_by_component",
     "job_interruptions_per_hour", "mtbf_s", "young_interval_s", "daly_interval_s", "optimal_interval_s",
-    "goodput", "restart_with_spares_s", "MonteCarloResult", "monte_carlo",
+    "goodput", "goodput_curve", "restart_with_spares_s", "MonteCarloResult", "monte_carlo",
 ]
 
 #: The Llama 3 snapshot: ~16,384 H100 GPUs for 54 days (``docs/sources.md#llama3``).
@@ -148,6 +148,25 @@ def goodput(interval_s, checkpoint_s, restart_s, mtbf) -> float:
     # expm1 keeps precision when M is huge; the exponent is capped so an absurd input gives 0, not inf/inf
     x = min((tau + d) / m, 700.0)
     return tau / (m * math.exp(min(r / m, 700.0)) * math.expm1(x))
+
+
+def goodput_curve(intervals_s, checkpoint_s, restart_s, mtbf) -> np.ndarray:
+    """:func:`goodput` for many intervals at once (numpy; validated once), e.g. for a figure.
+
+    >>> bool(abs(goodput_curve([3600], 60, 600, 86400)[0] - goodput(3600, 60, 600, 86400)) < 1e-12)
+    True
+    """
+    try:
+        taus = np.asarray(intervals_s, dtype=float)
+    except (TypeError, ValueError):
+        taus = np.empty(0)
+    if taus.ndim != 1 or taus.size == 0 or not np.all(np.isfinite(taus)) or np.any(taus <= 0) or taus.size > 100_000:
+        raise ValueError(f"intervals_s must be 1 to 100000 finite numbers > 0; got {intervals_s!r}")
+    d, m = _check_times(checkpoint_s, mtbf)
+    r = check_number("restart_s", restart_s, low=0, high=_MAX_S)
+    x = np.minimum((taus + d) / m, 700.0)
+    with np.errstate(over="ignore"):           # an overflowing wall time means goodput 0, which is right
+        return taus / (m * math.exp(min(r / m, 700.0)) * np.expm1(x))
 
 
 def optimal_interval_s(checkpoint_s, mtbf) -> float:

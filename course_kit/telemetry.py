@@ -35,8 +35,11 @@ power reading is missing. This module turns it into something that runs:
   breakdown is section 1's :func:`course_kit.lifecycle.stage_breakdown` (imported, not rewritten).
 
 Sources: prometheus_client documentation ("Exporting", "Custom Collectors", "Parser");
-Prometheus docs "Writing exporters" and "Metric and label naming"; NVML API reference
-(``nvmlDeviceGetUtilizationRates``, ``nvmlDeviceGetMemoryInfo``, ``nvmlDeviceGetTemperature``,
+Prometheus docs "Writing exporters" and "Metric and label naming" (base units, ``_total``, ratios
+not percentages) and ``promtool check metrics``; NVIDIA dcgm-exporter ``etc/default-counters.csv``
+(names, units, labels) and DCGM User Guide "Profiling metrics" (SM_ACTIVE, SM_OCCUPANCY);
+``docs/sources.md#erratum-60``; NVML API reference (``docs/sources.md#src-nvml``: ``nvmlUtilization_t``,
+``nvmlDeviceGetUtilizationRates``, ``nvmlDeviceGetMemoryInfo``, ``nvmlDeviceGetTemperature``,
 ``nvmlDeviceGetPowerUsage`` in milliwatts).
 
 >>> with TelemetryExporter(port=0) as exporter:

@@ -1,5 +1,9 @@
 """Binder / repo2docker readiness: the files repo2docker reads are consistent with the package.
 
+Binder builds from ``binder/`` (pip route: ``requirements.txt`` is constraints.txt, the exact
+versions the suite is tested with; ``runtime.txt`` the Python; ``postBuild`` the kit). The root
+``environment.yml`` stays the conda route for people who use conda (ranges, not pins).
+
 repo2docker's rules checked here (from its conda build pack and tests, repo2docker 2026.4):
 * a ``binder/`` or ``.binder/`` folder, when present, is the only place configuration is read from
   (the root files are then ignored), and a root ``Dockerfile`` replaces every other build pack;
@@ -19,9 +23,9 @@ from __future__ import annotations
 
 import os
 import re
-import tomllib
 
 import pytest
+import tomllib
 import yaml
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
@@ -95,15 +99,50 @@ def test_local_requirement_rule_agrees_with_repo2docker_examples(line, local):
     assert is_local_pip_requirement(line) is local
 
 
-def test_nothing_shadows_or_is_silently_ignored_beside_environment_yml():
-    for folder in ("binder", ".binder"):
-        path = ROOT / folder
-        if path.is_dir():  # then repo2docker reads only this folder: it must be complete
-            assert (path / "environment.yml").is_file(), f"{folder}/ shadows the root environment.yml"
-    assert not (ROOT / "Dockerfile").exists(), "a root Dockerfile replaces repo2docker's conda build pack"
-    for ignored in ("requirements.txt", "Pipfile", "Pipfile.lock", "setup.py", "runtime.txt"):
-        assert not (ROOT / ignored).exists(), f"{ignored} beside environment.yml is ignored by repo2docker"
-    assert (ROOT / "environment.yml").is_file() and not (ROOT / "environment.yaml").exists()
+def test_binder_folder_is_complete_and_selects_the_pip_route():
+    """binder/ exists, so repo2docker reads only it: requirements.txt (the exact pins), runtime.txt
+    (Python), postBuild (the kit). No environment.yml there (that would select conda, whose
+    solver floats versions), no Dockerfile anywhere (it would replace every build pack)."""
+    binder = ROOT / "binder"
+    assert sorted(p.name for p in binder.iterdir()) == ["postBuild", "requirements.txt", "runtime.txt"]
+    assert not (ROOT / ".binder").exists(), ".binder/ beside binder/ is ambiguous"
+    assert not (ROOT / "Dockerfile").exists() and not (binder / "Dockerfile").exists()
+    assert re.fullmatch(r"python-3\.1[0-3]", (binder / "runtime.txt").read_text().strip())
+
+
+def test_binder_installs_exactly_the_tested_pins():
+    """Its requirements are constraints.txt itself (no copy to drift): every pinned version, and
+    nothing else, is what pip installs on Binder."""
+    lines = [ln.split("#", 1)[0].strip() for ln in (ROOT / "binder" / "requirements.txt").read_text().splitlines()]
+    lines = [ln for ln in lines if ln]
+    assert lines == ["-r ../constraints.txt"]
+    assert (ROOT / "binder" / "../constraints.txt").resolve() == (ROOT / "constraints.txt").resolve()
+    assert is_local_pip_requirement(lines[0]), "repo2docker must copy the repository before this install"
+    pins = [ln for ln in (ROOT / "constraints.txt").read_text().splitlines() if ln and not ln.startswith("#")]
+    assert pins and all(re.fullmatch(r"[A-Za-z0-9_.\-]+==[A-Za-z0-9_.+!\-]+", p) for p in pins), \
+        "constraints.txt must hold exact pins only (name==version), so Binder gets exactly them"
+
+
+def test_post_build_installs_the_kit_without_touching_the_pins():
+    text = (ROOT / "binder" / "postBuild").read_text()
+    commands = [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
+    assert commands == ["set -euo pipefail", "python -m pip install --no-deps -e .", "python -m pip check"]
+
+
+def test_dockerignore_keeps_local_environments_and_artefacts_out_of_images():
+    """repo2docker (since 2022.10) and docker read .dockerignore: the image gets the repository, not
+    a used checkout's .venv (803 MB of 813 MB measured), learners' work/ or test artefacts; every
+    generated path of .gitignore is excluded too."""
+    ignore = {ln.strip() for ln in (ROOT / ".dockerignore").read_text().splitlines()
+              if ln.strip() and not ln.startswith("#")}
+    for must in (".venv/", "work/", "test-artifacts/", ".git/", "**/__pycache__/", "**/.ipynb_checkpoints/"):
+        assert must in ignore, f".dockerignore must exclude {must}"
+    for line in (ROOT / ".gitignore").read_text().splitlines():
+        line = line.strip()
+        if line and not line.startswith("#"):
+            assert line in ignore or f"**/{line}" in ignore, f".gitignore's {line} is not in .dockerignore"
+    kept = ("notebooks/", "course_kit/", "data/", "constraints.txt", "binder/", "pyproject.toml")
+    assert not any(k.rstrip("/") in {i.rstrip("/") for i in ignore} for k in kept)
 
 
 def test_environment_yml_pins_python_and_uses_conda_forge_only():
@@ -113,7 +152,7 @@ def test_environment_yml_pins_python_and_uses_conda_forge_only():
     assert len(pythons) == 1 and re.match(r"^python\s*=\s*3\.1[0-3]\b", pythons[0]), pythons
 
 
-def test_post_build_only_if_needed_and_then_strict():
+def test_post_build_is_strict_and_executable():
     for folder in (ROOT, ROOT / "binder", ROOT / ".binder"):
         post = folder / "postBuild"
         if post.exists():

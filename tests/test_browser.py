@@ -213,12 +213,12 @@ def table_value(out, row: str) -> str:
     return cell.first.locator("td").nth(1).inner_text(timeout=2_000)
 
 
-def find_widget(nb, title: str):
+def find_widget(nb, title: str, *, plot: bool = True):
     """The output (``.jp-OutputArea-output`` in Lab, ``.jp-OutputArea-output`` in Voila) holding
-    the Panel titled ``title``."""
+    the Panel titled ``title`` (with a plotly figure unless ``plot`` is false)."""
     head = nb.page.locator(".widget-html-content", has_text=re.compile(rf"^\s*{re.escape(title)}"))
     out = nb.locator(".jp-OutputArea-output", has=head).first
-    out.locator(".js-plotly-plot").first.wait_for(state="visible", timeout=60_000)
+    (out.locator(".js-plotly-plot").first if plot else head.first).wait_for(state="visible", timeout=60_000)
     return out
 
 
@@ -391,6 +391,22 @@ def scenario_scheduler_playground(out) -> None:
     assert f"on {n0 + 2}×" in title(), "the chart keeps its last valid state"
 
 
+def scenario_predict(out) -> None:
+    """Nothing of the answer before the check; a bad guess is shown inline; a guess of 4 for 8 reveals
+    the true value, "1/2 of the true value" and the explanation."""
+    assert "SECRET-EXPLANATION" not in out.inner_text() and "True value" not in out.inner_text()
+    guess = control(out, "Your guess")
+    check = out.locator("button", has_text="Check")
+    type_into(guess, "lots")
+    check.click()
+    poll(lambda: "guess must be a number; got 'lots'" in error_text(out), what="the inline error for 'lots'")
+    assert "True value" not in out.inner_text()
+    type_into(guess, 4)
+    check.click()
+    text = poll(lambda: (t := out.inner_text()) and "True value: 8 GPUs" in t and t, what="the reveal")
+    assert "1/2 of the true value" in text and "SECRET-EXPLANATION" in text and not error_text(out)
+
+
 def scenario_generic(out) -> None:
     """For a widget without its own scenario: pick another option in its first dropdown and check
     that a figure or a read-out changed."""
@@ -503,6 +519,7 @@ SCENARIOS = {
     "mig_partitioner": scenario_mig_partitioner,
     "roofline_explorer": scenario_roofline_explorer,
     "scheduler_playground": scenario_scheduler_playground,
+    "predict": scenario_predict,
 }
 
 

@@ -11,10 +11,10 @@ import sys
 
 import nbformat
 import pytest
+from helpers import EXERCISES, ROOT, SOLUTIONS, rel, sha256
 
 from course_kit import cli, paths
 from course_kit.course import exercise_build, grading
-from helpers import EXERCISES, ROOT, SOLUTIONS, rel, sha256
 
 PAIRS = [(s, ROOT / "exercises" / s.name) for s in SOLUTIONS]
 
@@ -212,3 +212,21 @@ def test_generated_exercise_drops_markdown_solutions():
     assert "secret" not in text and "Intro" in text and "more" in text
     assert "x = 1" not in text and "y = 2" not in text
     assert ex.metadata["course_kit"]["questions"] == ["q1", "q2"]
+
+
+@pytest.mark.notebook
+def test_nbval_lax_is_a_real_self_check(tmp_path):
+    """`pytest --nbval-lax work/01_lifecycle.ipynb`: a solved copy passes, the pristine one fails its checks."""
+    solved = _write(_answered(), tmp_path)
+    (tmp_path / "w").mkdir()
+    wrong = _write(_answered({"q2": "# Q2\nq2_wait_ms = 1.0"}), tmp_path / "w")
+
+    def nbval(path):
+        env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")}
+        return subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:randomly",
+                               "--nbval-lax", "--nbval-current-env", "--rootdir", str(path.parent), str(path)],
+                              capture_output=True, text=True, cwd=path.parent, env=env, timeout=600)
+    ok = nbval(solved)
+    assert ok.returncode == 0, ok.stdout[-2000:]
+    bad = nbval(wrong)
+    assert bad.returncode == 1 and "q2: not yet" in bad.stdout and "1 failed" in bad.stdout, bad.stdout[-3000:]

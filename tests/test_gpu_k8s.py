@@ -129,6 +129,10 @@ def test_kueue_flavors_and_cluster_queue_for_gpu_models_and_mig_slices():
                                         "nvidia-h100-sxm5-80gb": {"nvidia.com/gpu": 8}})
     reps = k8s.validate_manifests(flavors + [cq])
     assert all(r.ok for r in reps), [r.errors for r in reps]
+    pools = [g.gpu_node("w", A100, [None] * 8, "none"), g.gpu_node("s", A100, [["1g.10gb"] * 7] * 8, "single"),
+             g.gpu_node("t", A100, [None] * 8, "none", replicas=4)]
+    assert [f["metadata"]["name"] for f in g.gpu_resource_flavors(pools)] == [
+        "nvidia-a100-80gb", "nvidia-a100-80gb-mig-1g.10gb", "nvidia-a100-80gb-shared"]
     with pytest.raises(ValueError, match="two flavors"):
         g.gpu_cluster_queue("x", {"a": {"nvidia.com/gpu": 1}, "b": {"nvidia.com/gpu": 1}})
 
@@ -143,10 +147,10 @@ def test_every_generated_gpu_manifest_passes_its_schema(idx, strategy, replicas)
         chosen = [mig.layout(A100, ["2g.20gb"] * 3)] * len(chosen)
     res = g.advertised_resources(A100, chosen, strategy, replicas=replicas)
     node = g.gpu_node("n-0", A100, chosen, strategy, replicas=replicas)
+    flavors = g.gpu_resource_flavors([node])
     objs = [g.gpu_quota_manifest("team-a", res), g.priority_quota_manifest("team-a", ["a", "b.c"]),
             g.device_plugin_configmap({"default": g.device_plugin_config(strategy, replicas=replicas)}),
-            *g.gpu_resource_flavors([node]),
-            g.gpu_cluster_queue("q", {"nvidia-a100-80gb": res})]
+            *flavors, g.gpu_cluster_queue("q", {flavors[0]["metadata"]["name"]: res})]
     objs += [g.gpu_pod_manifest(f"p{i}", "team-a", r, 1) for i, r in enumerate(res)]
     for rep in k8s.validate_manifests(objs):
         assert rep.ok, rep.errors

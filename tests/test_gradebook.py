@@ -9,10 +9,10 @@ import sys
 
 import nbformat
 import pytest
+from helpers import ROOT, sha256
 
 from course_kit import cli, lifecycle, paths
 from course_kit.course import exercise_build, gradebook, grading, variants
-from helpers import ROOT, sha256
 
 SPEC = nbformat.read(ROOT / "solutions" / "01_lifecycle.ipynb", as_version=4).metadata["course_kit"]["variants"]
 
@@ -136,3 +136,6 @@ def test_gradebook_cli_end_to_end(tmp_path, monkeypatch):
         summary = {(r["exercise"], r["question"]): r for r in csv.DictReader(fh)}
     assert (summary[("01_lifecycle", "q3")]["submissions"], summary[("01_lifecycle", "q3")]["passed"]) == ("3", "1")
     assert (out.parent / "book_feedback" / "ada.md").is_file()
+    with out.with_name("book_totals.csv").open(newline="") as fh:
+        totals = {r["learner"]: (r["points"], r["max_points"]) for r in csv.DictReader(fh)}
+    assert totals["ada"] == ("4", "4") and totals["cy"] == ("0", "4") and totals["ivy"] == ("0", "0")

@@ -16,14 +16,17 @@ import uuid
 
 import nbformat
 import pytest
+from helpers import ROOT, sha256
 
 from course_kit import lifecycle
 from course_kit.course import exercise_build, gradebook, variants
-from helpers import ROOT, sha256
 
-pytestmark = pytest.mark.skipif(shutil.which("bwrap") is None or os.environ.get("COURSE_KIT_SANDBOX") == "none",
-                                reason="SANDBOXED GRADING TESTS SKIPPED: bubblewrap (bwrap) is not installed "
-                                       f"({os.environ.get('COURSE_KIT_BWRAP_SKIP', 'apt-get install bubblewrap')})")
+pytestmark = [
+    pytest.mark.skipif(shutil.which("bwrap") is None or os.environ.get("COURSE_KIT_SANDBOX") == "none",
+                       reason="SANDBOXED GRADING TESTS SKIPPED: bubblewrap (bwrap) is not installed "
+                              f"({os.environ.get('COURSE_KIT_BWRAP_SKIP', 'apt-get install bubblewrap')})"),
+    pytest.mark.xdist_group("grading_hostile"),  # one worker grades the folder once (module fixture)
+]
 
 EX01 = ROOT / "exercises" / "01_lifecycle.ipynb"
 SOL01 = ROOT / "solutions" / "01_lifecycle.ipynb"
@@ -61,6 +64,8 @@ PATCHER = """# Q1
 import builtins, sys
 import course_kit.checks as c
 c.check = lambda q, *a, **k: print(c.pass_line(q))
+import course_kit.course.variants as v
+v._OVERRIDE = {"SLO_MS": 50, "ARRIVAL_RATE_PER_S": 900, "SERVICE_RATE_PER_S": 1000}  # "reset" the numbers
 builtins.print = lambda *a, **k: sys.__stdout__.write("q1: correct ✓\\n")
 class W:
     def write(self, s): return sys.__stdout__.write("q2: correct ✓\\n")
@@ -181,7 +186,7 @@ def graded(tmp_path_factory):
     kit = _kit_files()
     out = tmp_path_factory.mktemp("book") / "gradebook.csv"
     t0 = time.monotonic()
-    rows = gradebook.grade_folder(folder, jobs=2, timeout_s=4, wall_s=30, progress=False, out=out,
+    rows = gradebook.grade_folder(folder, jobs=2, timeout_s=10, wall_s=30, progress=False, out=out,
                                   feedback_dir=out.parent / "feedback")
     elapsed = time.monotonic() - t0
     time.sleep(0.2)
@@ -225,7 +230,8 @@ def test_report_lines_name_what_happened(graded):
     assert "Hint" in got[OTHER]["q2"]["detail"]
     assert "started for learner 'ada'" in got[OTHER]["q1"]["flags"]
     assert "graded as learner id 'smith-john'" in got["smith-john"]["q1"]["flags"]
-    assert "time limit" in got["sleeper"]["q1"]["flags"] or "timeout" in got["sleeper"]["q1"]["flags"]
+    # 4 x sleep(58) at 10 s per cell would take 40 s: the 30 s wall per submission stops it first
+    assert "total time limit (30 s)" in got["sleeper"]["q1"]["flags"]
     faker = [r for r in graded["rows"] if r["submission"].endswith("pristine.ipynb")]
     assert [r["status"] for r in faker] == ["not graded"] and "known exercise" in faker[0]["detail"]
 

@@ -567,3 +567,57 @@ def test_borrowing_limits_stay_valid(frac):
     assert k8s.validate_manifest(cq).ok
     gpu = cq["spec"]["resourceGroups"][0]["flavors"][0]["resources"][2]
     assert int(gpu["borrowingLimit"]) == int(8 * frac)
+
+
+scalar = st.none() | st.booleans() | st.integers(-3, 3) | st.floats(allow_nan=True) | st.sampled_from(
+    ["1", "-1", "0.5", "2Gi", "x", "nvidia.com/gpu", "requests.nvidia.com/gpu", "In", "Exists", "PriorityClass"])
+keyed = st.dictionaries(st.sampled_from(["cpu", "memory", "nvidia.com/gpu", "requests.cpu", "pods", "gpus", "bad key!",
+                                         "count/jobs.batch", "limits.nvidia.com/gpu", 3]), scalar, max_size=4)
+
+
+@FAST
+@given(
+    limits=keyed | scalar, requests=keyed | scalar, name=scalar, image=scalar,
+    hard=keyed | scalar, scope=st.sampled_from(["PriorityClass", "BestEffort", "Nope", None, 3]),
+    op=scalar, values=st.one_of(scalar, st.lists(scalar, max_size=2)),
+)
+def test_pod_and_quota_rules_fuzz_never_crash(limits, requests, name, image, hard, scope, op, values):
+    pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"},
+           "spec": {"containers": [{"name": name, "image": image, "resources": {"limits": limits, "requests": requests}}]}}
+    quota = _quota(hard, scopeSelector={"matchExpressions": [{"scopeName": scope, "operator": op, "values": values}]})
+    for obj in (pod, quota):
+        rep = k8s.validate_manifest(obj)
+        assert all(isinstance(e, str) and e for e in rep.errors)
+        if rep.ok:
+            assert _jsonschema_core_ok(obj)
+
+
+def _leaves(obj, path=()):
+    if isinstance(obj, dict):
+        for k, v in obj.items():
+            yield from _leaves(v, path + (k,))
+    elif isinstance(obj, list):
+        for i, v in enumerate(obj):
+            yield from _leaves(v, path + (i,))
+    yield path
+
+
+@FAST
+@given(data=st.data(), api=st.sampled_from(k8s.KUEUE_API_VERSIONS), junk=json_like)
+def test_manifests_with_one_part_replaced_never_crash(data, api, junk):
+    from course_kit import gpu_k8s
+
+    objs = k8s.kueue_manifests([alpha()], borrowing_limit_fraction=0.5, api_version=api)
+    others = k8s.tenant_manifests(alpha()) + [
+        gpu_k8s.gpu_pod_manifest("p", "team-alpha", "nvidia.com/mig-1g.10gb", priority_class="x", node_selector={"a": "b"}),
+        gpu_k8s.priority_quota_manifest("team-alpha", ["x"]),
+        gpu_k8s.device_plugin_configmap({"default": gpu_k8s.device_plugin_config("mixed")})]
+    obj = copy.deepcopy(data.draw(st.sampled_from(objs + others)))
+    path = data.draw(st.sampled_from([p for p in _leaves(obj) if p]))
+    target = obj
+    for part in path[:-1]:
+        target = target[part]
+    target[path[-1]] = junk
+    rep = k8s.validate_manifest(obj)
+    assert all(isinstance(e, str) and e for e in rep.errors)
+    k8s.validate_manifests(objs[:1] + [obj])

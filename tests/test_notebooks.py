@@ -1,11 +1,12 @@
 """Every notebook in notebooks/ and solutions/: conventions (no kernel), then executed with
-papermill in QUICK mode, then re-run by nbval (--nbval-lax), which compares the cells marked
-``# NBVAL_CHECK_OUTPUT`` with the papermill run: a failing cell or a non-deterministic checked
-output fails the suite."""
+papermill in QUICK mode; the cells marked ``# NBVAL_CHECK_OUTPUT`` are compared with their expected
+outputs kept outside the notebook (tests/expected_outputs/, see tests/nb_expected.py: a changed value
+fails; `python tests/update_expected.py NOTEBOOK` records an intended change), then the notebook is
+re-run by nbval (--nbval-lax), which compares the marked cells with the papermill run: a failing
+cell or a non-deterministic checked output fails the suite."""
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import subprocess
@@ -14,6 +15,7 @@ import sys
 import nbformat
 import pytest
 
+import nb_expected
 from helpers import NOTEBOOKS, ROOT, SANITIZE, SOLUTIONS, code_cells, rel
 
 ALL = NOTEBOOKS + SOLUTIONS
@@ -50,13 +52,7 @@ def test_conventions(path):
 
 
 def _papermill(path, out):
-    import papermill as pm
-
-    pm.execute_notebook(
-        str(path), str(out), parameters={"QUICK": True}, kernel_name="python3",
-        progress_bar=False, cwd=str(path.parent), store_widget_state=False,
-        execution_timeout=600,
-    )
+    nb_expected.run_quick(path, out)
 
 
 @pytest.mark.notebook
@@ -73,6 +69,8 @@ def test_executes_and_validates(path, tmp_path):
             assert o.get("output_type") != "error", f"cell raised {o.get('ename')}: {o.get('evalue')}"
             html = o.get("data", {}).get("text/html", "")
             assert "plotly.js v" not in html and len(html) < 500_000, "plotly.js embedded in an output"
+    changed = nb_expected.problems(path, executed)
+    assert not changed, "checked outputs differ from tests/expected_outputs/:\n" + "\n".join(changed)
     # nbval re-runs the executed notebook (parameters injected) and compares the marked cells.
     env = dict(os.environ, PYTEST_DISABLE_PLUGIN_AUTOLOAD="1")
     env.pop("PYTEST_XDIST_WORKER", None)

@@ -14,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from course_kit import present
+
 from helpers import NOTEBOOKS, ROOT
 
 TEMPLATE_DIR = present.TEMPLATE_ROOT / "voila" / "templates" / present.TEMPLATE
@@ -163,6 +164,7 @@ def test_template_is_voilas_lab_block_minus_the_cdn_stylesheets():
 def test_template_files_are_shipped_as_package_data():
     """The lead wires this in pyproject.toml: `course_kit = ["*.cfg", "share/jupyter/voila/templates/*/*"]`."""
     import fnmatch
+
     import tomllib
 
     patterns = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]["course_kit"]

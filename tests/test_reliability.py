@@ -54,7 +54,7 @@ def test_young_daly_near_the_brute_force_optimum_of_the_simulated_goodput():
     sim = [R.monte_carlo(t, d, r, m, horizon_s=90 * 86400, replicates=300, seed=11).mean_goodput for t in taus]
     best = taus[int(np.argmax(sim))]
     daly = R.daly_interval_s(d, m)
-    assert 0.6 * daly <= best <= 1.6 * daly
+    assert 0.85 * daly <= best <= 1.15 * daly       # the grid steps by ~13 %
     # and the simulated goodput at Daly's interval is within 0.5 % of the best simulated one
     at_daly = R.monte_carlo(daly, d, r, m, horizon_s=90 * 86400, replicates=300, seed=11).mean_goodput
     assert at_daly >= max(sim) - 0.005
@@ -104,3 +104,31 @@ def test_spares_limits():
 def test_bad_input(call, name):
     with pytest.raises(ValueError, match=name):
         call()
+
+
+# ----------------------------------------------------------------------------- hostile input: only ValueError escapes
+from hypothesis import HealthCheck  # noqa: E402
+
+from course_kit import collectives as C  # noqa: E402
+from course_kit import parallelism as P  # noqa: E402
+from course_kit import power  # noqa: E402
+from helpers import only_value_errors  # noqa: E402
+
+FUZZ = settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+JUNK = st.one_of(st.none(), st.text(max_size=3), st.booleans(), st.floats(allow_nan=True, allow_infinity=True),
+                 st.integers(min_value=-10**9, max_value=10**9), st.lists(st.integers(), max_size=2))
+
+
+@FUZZ
+@given(JUNK, JUNK, JUNK, JUNK)
+def test_modern_models_raise_only_value_error(a, b, c, d):
+    only_value_errors([
+        lambda: R.goodput(a, b, c, d), lambda: R.goodput_curve([a, b], c, d, a), lambda: R.young_interval_s(a, b),
+        lambda: R.daly_interval_s(a, b), lambda: R.optimal_interval_s(a, b), lambda: R.mtbf_s(a, b),
+        lambda: R.restart_with_spares_s(a, hardware_per_hour=b, spares=c, repair_s=d),
+        lambda: R.monte_carlo(a, b, c, d, replicates=2, horizon_s=86400),
+        lambda: C.time_s(a, b, c, d), lambda: C.cut_traffic("all_to_all", a, b, rings=c),
+        lambda: C.bisection_demand_gbytes_s(a, b, c, rings=d),
+        lambda: P.plan(tp=a, pp=b, dp=c, ep=d), lambda: P.plan(global_batch=a, seq_len=b, dtype_bytes=c, grad_bytes=d),
+        lambda: power.coolant_flow_l_per_min(a, b, c), lambda: power.split_heat_w(a, b),
+    ])

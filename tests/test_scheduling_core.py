@@ -208,7 +208,7 @@ def test_vectorised_node_frag_equals_definition(cpu, row, model):
 
 
 def test_openb_typical_pods_match_the_protocol():
-    # fgd-protocol.md: "On openb default this gives 35 specs covering about 95.3% of pods."
+    # docs/sources.md#fgd-protocol: "On openb default this gives 35 specs covering about 95.3% of pods."
     _, pods = sch.load_openb()
     t = TypicalPods.from_arrays(pods.cpu_milli, pods.gpu_milli, pods.num_gpu)
     assert len(t) == 35 and t.coverage == pytest.approx(0.953, abs=0.001)

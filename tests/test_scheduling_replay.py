@@ -1,4 +1,4 @@
-"""The FGD paper's replay on the openb trace, against the published figures (fgd-protocol.md)."""
+"""The FGD paper's replay on the openb trace, against the published figures (docs/sources.md#fgd-protocol)."""
 
 from __future__ import annotations
 
@@ -99,3 +99,20 @@ def test_fgd_scores_follow_the_definition(openb):
                 best = max(best, int((1.0 / (1.0 + np.exp(-(before - after) / 1000.0))) * 100.0))
         assert pol._score[n, pol._cols[(6000, 1, 500)]] == best
     assert mask[p.node]
+
+
+def test_fgd_table_is_identical_to_its_pin(runs):
+    """The replay as pinned before the simulator/cluster refactor (tests/simulator_pins.py): exact."""
+    import json
+
+    import simulator_pins as sp
+
+    if not sp.PINS.exists():
+        pytest.fail(f"{sp.PINS.relative_to(sp.ROOT)} is missing: write it with "
+                    "`python tests/simulator_pins.py --write`")
+    pinned = json.loads(sp.PINS.read_text())["fgd_table"]
+    assert sorted(pinned) == sorted(runs)
+    for p, df in runs.items():
+        assert [float(x) for x in df.unallocated_gpu_pct] == pinned[p]["unallocated_gpu_pct"], p
+        assert [float(x) for x in df.frag_ratio_pct] == pinned[p]["frag_ratio_pct"], p
+        assert int(df.attrs["n_pods"]) == pinned[p]["n_pods"], p

@@ -165,3 +165,28 @@ def test_philly_slice_fifo_vs_sjf():
     assert fifo.status.count("done") == sjf.status.count("done") == 3000
     # SJF minimises mean waiting time for a single machine (Smith's rule); here it still wins on mean delay
     assert np.mean(sjf.queue_delay_s) <= np.mean(fifo.queue_delay_s)
+
+
+def test_broken_bookkeeping_raises_invariant_error_even_under_python_O():
+    """Invariants are checked with a named exception, not `assert` (which `python -O` removes)."""
+    from course_kit.scheduling import InvariantError, Placement
+    from course_kit.scheduling.placement import get_policy
+    from course_kit.scheduling.queueing import get_queue_policy
+    from course_kit.scheduling.simulator import Simulation
+
+    state = Cluster.homogeneous(2, gpus_per_node=2).state()
+    one = Demand(num_gpu=1)
+    state.take(Placement(0, (0,)), one)
+    state.check_invariants()
+    state.take(Placement(0, (0,)), one)  # the same GPU twice: unchecked take, caught afterwards
+    with pytest.raises(InvariantError, match=r"GPU over-allocated \(nodes: node-000\)"):
+        state.check_invariants()
+
+    wl = Workload.from_jobs([Job("a", 0, 10, one)])
+    sim = Simulation(Cluster.homogeneous(1, gpus_per_node=2), wl, get_queue_policy("fifo"), get_policy("first_fit"),
+                     backfill=False, partial=False, rng=np.random.default_rng(0), horizon=math.inf,
+                     backfill_depth=10, check_invariants=True)
+    sim.check()
+    sim.free[2] -= 1
+    with pytest.raises(InvariantError, match="free totals drifted"):
+        sim.check()

@@ -47,4 +47,4 @@ def test_large_schedules_switch_to_the_heatmap():
     assert panel.error is None
     assert fig.data[1].visible is True and fig.data[0].visible is False
     z = np.array(fig.data[1].z)
-    assert z.shape[0] == 4 and 0 <= z.min() and z.max() <= 1 + 1e-9
+    assert z.shape[0] == 4 and z.min() >= 0 and z.max() <= 1 + 1e-9

@@ -16,7 +16,7 @@ from tests.helpers import ROOT
 DOCS = {name: ROOT / "docs" / name for name in ("sources.md", "sources-modern.md")}
 ANCHOR_DEF = re.compile(r'<a id="([\w-]+)"></a>|\{#([\w-]+)\}')
 CITE = re.compile(r"(sources(?:-modern)?\.md)#([\w-]+)")
-OUTSIDE = re.compile(r"facts(?:-modern)?\.md|\.\./shared/")
+OUTSIDE = re.compile(r"facts(?:-modern)?\.md|\.\./shared/|fgd-protocol\.md|course-map\.md|style-anchors\.md")
 SUFFIXES = {".py", ".csv", ".md", ".ipynb", ".cfg", ".toml", ".yml", ".yaml", ".txt", ".json"}
 SKIP_DIRS = {".git", ".venv", "node_modules", "__pycache__", ".ipynb_checkpoints", ".pytest_cache",
              ".hypothesis", "build", "dist"}

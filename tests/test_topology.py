@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import itertools
 import math
-import time
 
 import networkx as nx
 import pytest
@@ -162,21 +161,17 @@ def test_seed_bisection_formula_overstates_an_oversubscribed_fabric():
     assert t.bisection_bandwidth_gbps(G) == 4 * 4 * 100 < seed
 
 
-def test_bisection_of_fat_tree_16_takes_under_a_second():
-    G = t.fat_tree(16)
-    start = time.perf_counter()
-    value = t.bisection_bandwidth_gbps(G)
-    assert time.perf_counter() - start < 1.0
-    assert value == 1024 * 100 / 2
+# Timings (max-flow on fat_tree(16), closed forms up to k = 64) are measured in bench/bench_topology.py:
+# a wall-clock assert in the suite fails under load and proves nothing about correctness.
+def test_bisection_of_fat_tree_16_is_full():
+    assert t.bisection_bandwidth_gbps(t.fat_tree(16)) == 1024 * 100 / 2
 
 
-def test_closed_forms_are_instant_up_to_k_64():
-    start = time.perf_counter()
+def test_closed_forms_cover_every_even_k_up_to_64():
     for k in range(2, 65, 2):
-        t.fat_tree_summary(k, 400)
-        t.fat_tree_bisection_gbps(k, 400)
-    t.leaf_spine_summary(512, 4096, 1024, 400, 800)
-    assert time.perf_counter() - start < 0.1
+        assert t.fat_tree_bisection_gbps(k, 400) == k**3 / 4 * 400 / 2
+        assert t.fat_tree_summary(k, 400)
+    assert t.leaf_spine_summary(512, 4096, 1024, 400, 800)
 
 
 def test_bisection_needs_two_groups():

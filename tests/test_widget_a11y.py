@@ -11,6 +11,7 @@ from course_kit import widgets
 from course_kit.widgets.a11y import A11y, alt_text
 
 NAMES = sorted(widgets._WIDGETS)
+#: widgets that take arguments (the tool widgets of course_map.TOOL_WIDGETS): a sample call
 
 
 @pytest.fixture(scope="module", params=NAMES)

@@ -28,7 +28,7 @@ def _page_state(panel) -> str:
 
 
 def _panel(**kw):
-    args = dict(unit="GB/s", low=0, high=10_000, explain=SECRET)
+    args = {"unit": "GB/s", "low": 0, "high": 10_000, "explain": SECRET}
     args.update(kw)
     return predict("Bandwidth of one link?", 4321.5, **args)
 
@@ -80,13 +80,16 @@ def test_close_guess_and_a_second_check_are_recorded():
     ("-5", "guess must be in [0, 10000]; got -5"),
     ("20000", "guess must be in [0, 10000]; got 20000"),
     ("nan", "guess must be a finite number"),
+    ("1e999", "guess must be a finite number"),
+    ("<b>9</b>", "guess must be a number; got '<b>9</b>'"),
+    ("9" * 60, "(60 characters)"),
 ])
 def test_bad_guess_is_shown_inline_never_clamped_and_nothing_revealed(text, message):
     panel = _panel()
     panel.controls["guess"].value = text
     panel.check()
     assert panel.error is not None and message in panel.error
-    assert "ck-error" in panel.message.value
+    assert "ck-error" in panel.message.value and "<b>" not in panel.message.value   # escaped
     assert panel.controls["guess"].value == text          # not clamped or rewritten
     assert panel.reveal.value == "" and panel.guesses == []
     assert SECRET not in _page_state(panel)

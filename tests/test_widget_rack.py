@@ -120,3 +120,13 @@ def test_liquid_share_changes_airflow_and_shows_coolant_flow():
     assert f"{litres:,.0f} L/min" in panel.readout.value
     panel.controls["coolant"].value = "PG25"
     assert panel.report.coolant_flow_l_min > litres
+
+
+def test_sliders_have_room_to_move():
+    """Issue 15 item 3: the rack's sliders were ~55 px of track; they now get a 430 px row."""
+    import ipywidgets as w
+
+    panel = rack_power()
+    sliders = [c for c in panel.controls.values() if isinstance(c, w.FloatSlider)]
+    assert len(sliders) == 4
+    assert all(s.layout.width == "430px" for s in sliders)

@@ -58,14 +58,24 @@ LITERAL = {
     "**Erratum — errors compound over gates, not layers.**":
         "**Erratum — errors compound over gates, not layers** "
         "([docs/sources.md#erratum-62](../docs/sources.md#erratum-62)).",
+    "**Erratum: `limits.nvidia.com/gpu` in a ResourceQuota.**":
+        "**Erratum: `limits.nvidia.com/gpu` in a ResourceQuota** "
+        "([docs/sources.md#erratum-46](../docs/sources.md#erratum-46)).",
+    '**Erratum: a namespace label `priority-class: "research"` assigns no priority.**':
+        '**Erratum: a namespace label `priority-class: "research"` assigns no priority** '
+        "([docs/sources.md#erratum-63](../docs/sources.md#erratum-63)).",
+    '**Erratum: the "fair-share ConfigMap".**':
+        '**Erratum: the "fair-share ConfigMap"** ([docs/sources.md#erratum-48](../docs/sources.md#erratum-48)).',
 }
 
+# files of the old shared folder that a clone does not have
+OUTSIDE = r"facts(?:-modern)?\.md|\.\./shared/|fgd-protocol\.md|course-map\.md|style-anchors\.md"
 _OLD = r"`{0,2}(?:\.\./shared/reference/)?facts\.md`{0,2}"
 # "facts.md §5, erratum 48" / "facts.md erratum 29" / "facts.md errata 36-37" -> the erratum's anchor
 ERRATUM = re.compile(_OLD + r"(?: §[\d.]+(?: System power)?)?(?:,| and|;)? errat(?:a|um) (\d+)(?:[-–](\d+))?")
 SECTION_RE = re.compile(_OLD + r" §(\d+(?:\.\d+)?)( System power)?")
 BARE = re.compile(_OLD)
-SHARED = re.compile(r"\.\./shared/[\w./-]*")
+FGD = re.compile(r"`{0,2}fgd-protocol\.md`{0,2}")
 
 
 def rewrite_text(text: str) -> str:
@@ -80,6 +90,7 @@ def rewrite_text(text: str) -> str:
         return f"docs/sources.md#{anchor}" if anchor else "docs/sources.md"
 
     text = SECTION_RE.sub(section, text)
+    text = FGD.sub("docs/sources.md#fgd-protocol", text)
     return BARE.sub("docs/sources.md", text)
 
 
@@ -119,7 +130,7 @@ def files():
 
 def leftovers(path: Path) -> list[str]:
     text = path.read_text(encoding="utf-8")
-    return [m.group(0) for m in re.finditer(r"facts(?:-modern)?\.md|\.\./shared/", text)]
+    return [m.group(0) for m in re.finditer(OUTSIDE, text)]
 
 
 def main(argv=None) -> int:

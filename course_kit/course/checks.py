@@ -30,8 +30,26 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-__all__ = ["check", "pass_line", "CheckFailed", "NOT_ANSWERED", "PASS_MARK", "GRADING", "compare", "evaluate",
-           "Form", "Any", "Number", "Integer", "Text", "Flag", "Seq", "Mapping", "Function", "FORMS"]
+__all__ = [
+    "FORMS",
+    "GRADING",
+    "NOT_ANSWERED",
+    "PASS_MARK",
+    "Any",
+    "CheckFailed",
+    "Flag",
+    "Form",
+    "Function",
+    "Integer",
+    "Mapping",
+    "Number",
+    "Seq",
+    "Text",
+    "check",
+    "compare",
+    "evaluate",
+    "pass_line",
+]
 
 PASS_MARK = "correct ✓"
 FORM_MARK = "answered ✓ (right form; the grader checks the value)"
@@ -208,7 +226,7 @@ def check(question: str, answer: Callable[[], object], expected=_MISSING, *, rel
             raise CheckFailed(f"{question}: {NOT_ANSWERED} (run your answer cell above first)") from None
         except CheckFailed:
             raise
-        except BaseException as exc:  # noqa: BLE001 - report the learner's error as a verdict line
+        except BaseException as exc:
             if isinstance(exc, (KeyboardInterrupt, SystemExit)):
                 raise
             raise CheckFailed(f"{question}: your answer raised {type(exc).__name__}: {exc}") from None

@@ -30,9 +30,22 @@ from pathlib import Path
 from course_kit import paths
 
 __all__ = [
-    "BEGIN", "END", "CHECK_MARKER", "cell_role", "stub_source", "build_exercise",
-    "validate_solution", "build_all", "exercise_path", "SolutionError", "check_call", "answer_expression",
-    "inject_parameters", "is_parameters", "known_exercises", "solution_path",
+    "BEGIN",
+    "CHECK_MARKER",
+    "END",
+    "SolutionError",
+    "answer_expression",
+    "build_all",
+    "build_exercise",
+    "cell_role",
+    "check_call",
+    "exercise_path",
+    "inject_parameters",
+    "is_parameters",
+    "known_exercises",
+    "solution_path",
+    "stub_source",
+    "validate_solution",
 ]
 
 BEGIN = "### BEGIN SOLUTION"

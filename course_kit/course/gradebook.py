@@ -25,8 +25,16 @@ from pathlib import Path
 from course_kit._validate import check_int, check_number
 from course_kit.course.variants import safe_id
 
-__all__ = ["Submission", "find_submissions", "grade_folder", "summarise", "write_csv", "neutralise",
-           "write_feedback", "COLUMNS"]
+__all__ = [
+    "COLUMNS",
+    "Submission",
+    "find_submissions",
+    "grade_folder",
+    "neutralise",
+    "summarise",
+    "write_csv",
+    "write_feedback",
+]
 
 COLUMNS = ["learner", "exercise", "question", "pass", "points", "max_points", "status", "detail", "score", "total",
            "flags", "submission"]

@@ -28,11 +28,26 @@ from pathlib import Path
 
 from course_kit._validate import check_number
 from course_kit.course import sandbox
-from course_kit.course.exercise_build import answer_expression, cell_role, is_parameters, known_exercises
+from course_kit.course.exercise_build import (
+    answer_expression,
+    cell_role,
+    is_parameters,
+    known_exercises,
+)
 from course_kit.course.variants import draw, is_learner_id, parameter_values
 
-__all__ = ["QuestionResult", "GradeReport", "grade", "classify", "run_plan_for", "identify_exercise",
-           "DEFAULT_TIMEOUT_S", "DEFAULT_WALL_S", "STATUSES", "MAX_NOTEBOOK_BYTES"]
+__all__ = [
+    "DEFAULT_TIMEOUT_S",
+    "DEFAULT_WALL_S",
+    "MAX_NOTEBOOK_BYTES",
+    "STATUSES",
+    "GradeReport",
+    "QuestionResult",
+    "classify",
+    "grade",
+    "identify_exercise",
+    "run_plan_for",
+]
 
 DEFAULT_TIMEOUT_S = 60.0
 DEFAULT_WALL_S = 120.0

@@ -26,7 +26,7 @@ import sys
 import threading
 from dataclasses import dataclass, field
 
-__all__ = ["Engine", "KeyWorker", "decode", "ProbeFunction", "Prepared"]
+__all__ = ["Engine", "KeyWorker", "Prepared", "ProbeFunction", "decode"]
 
 
 class ProbeFunction:
@@ -159,7 +159,11 @@ class Engine:
         from IPython.core.inputtransformer2 import TransformerManager
 
         from course_kit.course import checks, variants
-        from course_kit.course.exercise_build import cell_role, is_parameters, solution_path
+        from course_kit.course.exercise_build import (
+            cell_role,
+            is_parameters,
+            solution_path,
+        )
 
         nb = nbformat.read(solution_path(exercise), as_version=4)
         out = Prepared()
@@ -178,7 +182,6 @@ class Engine:
             out.specs[q] = kw
             if isinstance(form, checks.Function):
                 out.probes[q] = self._probes(q, form, kw, answer, answers.get(q, []), run)
-            return None
 
         old_hook, old_override = checks._KEY_HOOK, variants._OVERRIDE
         checks._KEY_HOOK = hook
@@ -204,7 +207,7 @@ class Engine:
                                 out.errors[q] = "its check cell did not call check()"
                         else:
                             run(cell.source)
-                    except BaseException as exc:  # noqa: BLE001 - report, keep going
+                    except BaseException as exc:
                         if isinstance(exc, KeyboardInterrupt):
                             raise
                         msg = f"{type(exc).__name__}: {str(exc)[:200]}"

@@ -20,11 +20,17 @@ import copy
 from pathlib import Path
 
 from course_kit.course.checks import FORMS
-from course_kit.course.exercise_build import (answer_expression, build_exercise, cell_role, check_call,
-                                              inject_parameters, known_exercises)
+from course_kit.course.exercise_build import (
+    answer_expression,
+    build_exercise,
+    cell_role,
+    check_call,
+    inject_parameters,
+    known_exercises,
+)
 from course_kit.course.variants import draw, safe_id
 
-__all__ = ["release", "release_notebook", "public_check_source", "read_roster"]
+__all__ = ["public_check_source", "read_roster", "release", "release_notebook"]
 
 
 def _form_source(node) -> str | None:
@@ -35,9 +41,7 @@ def _form_source(node) -> str | None:
             if not isinstance(n.func, ast.Name) or n.func.id not in FORMS:
                 return None
             names.add(n.func.id)
-        elif isinstance(n, ast.Name) and n.id not in FORMS:
-            return None
-        elif isinstance(n, (ast.Attribute, ast.Lambda, ast.Subscript, ast.NamedExpr)):
+        elif isinstance(n, ast.Name) and n.id not in FORMS or isinstance(n, (ast.Attribute, ast.Lambda, ast.Subscript, ast.NamedExpr)):
             return None
     return ast.unparse(node)
 

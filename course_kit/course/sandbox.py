@@ -35,7 +35,7 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
-__all__ = ["Limits", "RunResult", "run_plan", "mode", "describe", "FALLBACK_WARNING", "kill_tree", "descendants"]
+__all__ = ["FALLBACK_WARNING", "Limits", "RunResult", "descendants", "describe", "kill_tree", "mode", "run_plan"]
 
 FALLBACK_WARNING = ("WARNING: bubblewrap (bwrap) is not available, so submissions run WITHOUT the sandbox: "
                     "learner code can read the answer key (solutions/) and write to the kit's files. Only "
@@ -53,7 +53,7 @@ class Limits:
     output_chars: int = 1_000_000  # per cell
     file_mb: int = 64
     tmp_mb: int = 256
-    grace_s: float = 2.0
+    grace_s: float = 3.0
 
 
 @dataclass

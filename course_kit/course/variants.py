@@ -29,7 +29,7 @@ import numpy as np
 
 from course_kit._validate import check_number
 
-__all__ = ["draw", "learner_seed", "param", "validate_spec", "parameter_values", "safe_id", "is_learner_id"]
+__all__ = ["draw", "is_learner_id", "learner_seed", "param", "parameter_values", "safe_id", "validate_spec"]
 
 _LEARNER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@\-]{0,63}$")
 _OVERRIDE: dict | None = None  # set by the answer key in its own process

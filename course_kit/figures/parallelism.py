@@ -14,6 +14,7 @@ from course_kit.figures import palette as pal
 __all__ = ["LINK_COLORS", "plan_figure", "update_plan_figure", "plan_table"]
 
 LINK_COLORS = {"NVLink (scale-up)": pal.GREEN, "network (scale-out)": pal.BLUE, "compute": pal.NEUTRAL}
+LINK_PATTERNS = {"NVLink (scale-up)": "", "network (scale-out)": "/"}
 _LABELS = {"tp": "tensor (TP)", "pp": "pipeline (PP)", "dp": "data (DP)", "ep": "expert (EP)"}
 
 
@@ -24,7 +25,8 @@ def plan_figure(plan, *, widget: bool = False):
                          subplot_titles=("GB sent per GPU per step", "seconds per step (lower bound = tallest)"))
     fig = go.FigureWidget(base) if widget else go.Figure(base)
     for name in ("NVLink (scale-up)", "network (scale-out)"):
-        fig.add_bar(x=[], y=[], name=name, marker_color=LINK_COLORS[name], row=1, col=1,
+        fig.add_bar(x=[], y=[], name=name, marker_color=LINK_COLORS[name], marker_pattern_shape=LINK_PATTERNS[name],
+                    row=1, col=1,
                     hovertemplate="%{x}: %{y:.3g} GB<extra>" + name + "</extra>")
     fig.add_bar(x=[], y=[], name="time", showlegend=False, row=1, col=2,
                 hovertemplate="%{x}: %{y:.3g} s<extra></extra>")

@@ -38,12 +38,10 @@ def goodput_figure(curve, marks, *, title: str = "", widget: bool = False, monte
 
 def update_goodput_figure(fig, curve, marks, *, title: str = "") -> None:
     xs, ys = curve
-    lo = min(ys)
+    lo = float(min(ys))
     with fig.batch_update():
-        fig.data[0].update(x=list(xs), y=list(ys))
+        fig.data[0].update(x=xs, y=ys)
         for i, name in enumerate(MARKERS, start=1):
             x, y = marks[name]
             fig.data[i].update(x=[x], y=[y])
-        fig.layout.yaxis.range = [max(0.0, lo - 0.02), 1.0]
-        fig.layout.title = title
-        fig.layout.title.font.size = 14
+        fig.layout.update(yaxis_range=[max(0.0, lo - 0.02), 1.0], title=dict(text=title, font=dict(size=14)))

@@ -10,7 +10,8 @@ Modules (one concept each)
 ``queueing``       job order: ``fifo``, ``sjf``, ``priority`` (+ preemption), ``fair_share`` (+ quotas),
                    ``drf``, ``hierarchical``, ``lottery``, ``multi_objective``; pure :func:`drf`,
                    :func:`lottery_draw`, :func:`plan_preemption`, :func:`preemption_options`
-``simulator``      :func:`simulate` → :class:`SimulationResult` (gang all-or-nothing, backfilling,
+``simulator``      :func:`simulate` → :class:`SimulationResult`; the steps are the methods of
+                   :class:`Simulation` (gang all-or-nothing, backfilling,
                    preemption, deadlock detection, progress bar)
 ``metrics``        JCT, queueing delay, makespan, utilisation, Jain's index, dominant shares, SLA
 ``fragmentation``  FGD fragmentation (:class:`TypicalPods`, :func:`cluster_fragmentation`) and the
@@ -42,7 +43,7 @@ lost GPU-hours, SLA violation, cost) and :func:`plan_preemption`.
 
 from __future__ import annotations
 
-from course_kit.scheduling.cluster import Cluster, ClusterState, Node, Placement
+from course_kit.scheduling.cluster import Cluster, ClusterState, InvariantError, Node, Placement
 from course_kit.scheduling.fragmentation import (
     FragTable,
     TypicalPods,
@@ -106,19 +107,22 @@ from course_kit.scheduling.queueing import (
 )
 from course_kit.scheduling.replay import (
     PAPER_UNALLOCATED_PCT,
+    cached_fragmentation_runs,
     fragmentation_experiment,
     fragmentation_medians,
+    fragmentation_runs,
+    medians_of_runs,
     paper_comparison,
     replay_arrivals,
 )
 from course_kit.scheduling.scenario3 import preemption_replay, scenario3_workload
-from course_kit.scheduling.simulator import STATUSES, SimulationResult, simulate
+from course_kit.scheduling.simulator import STATUSES, Simulation, SimulationResult, simulate
 from course_kit.scheduling.traces import load_openb, load_philly, openb_demands, philly_workload
 
 __all__ = [
     # jobs and clusters
     "MILLI", "Demand", "Job", "Workload", "synthetic_workload", "JOB_CLASSES", "SEED_QUEUE_PRIORITY",
-    "Node", "Cluster", "ClusterState", "Placement",
+    "Node", "Cluster", "ClusterState", "Placement", "InvariantError",
     # placement
     "PlacementPolicy", "get_policy", "PLACEMENT_POLICIES", "TRACE_POLICIES", "place_batch",
     "pack_items", "BinPacking",
@@ -126,9 +130,10 @@ __all__ = [
     "QueuePolicy", "get_queue_policy", "QUEUE_POLICIES", "drf", "drf_steps", "dominant_share",
     "lottery_draw", "lottery_win_shares", "seed_lottery_draw", "seed_lottery_win_shares", "SEED_QUEUE_TREE",
     "hierarchical_shares", "RunningJob", "PreemptionPlan", "plan_preemption", "preemption_options",
-    "scenario3_running_jobs", "scenario3_workload", "preemption_replay", "SCENARIO3", "VICTIM_RULES", "multi_objective_score", "SEED_Q6_WEIGHTS",
+    "scenario3_running_jobs", "scenario3_workload", "preemption_replay", "SCENARIO3", "VICTIM_RULES",
+    "multi_objective_score", "SEED_Q6_WEIGHTS",
     # simulation and metrics
-    "simulate", "SimulationResult", "STATUSES", "summarize", "compare", "jain_index", "makespan_s",
+    "simulate", "Simulation", "SimulationResult", "STATUSES", "summarize", "compare", "jain_index", "makespan_s",
     "mean_utilization", "utilization_series", "dominant_shares", "gpu_hours_by_user", "sla_violations",
     # fragmentation
     "TypicalPods", "FragTable", "node_task_fragmentation", "node_fragmentation",
@@ -136,4 +141,5 @@ __all__ = [
     # traces and replay
     "load_openb", "load_philly", "philly_workload", "openb_demands", "fragmentation_experiment",
     "replay_arrivals", "PAPER_UNALLOCATED_PCT", "fragmentation_medians", "paper_comparison",
+    "fragmentation_runs", "medians_of_runs", "cached_fragmentation_runs",
 ]

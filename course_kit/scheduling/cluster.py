@@ -3,7 +3,7 @@
 A :class:`Node` has CPU (milli-cores), memory (MiB) and ``gpus`` GPUs of one ``gpu_model``. A
 :class:`Cluster` is an immutable tuple of nodes **sorted by name**: node index order is the
 tie-break order of every placement policy (equal scores go to the lexicographically smallest node
-name, as in the FGD authors' patched kube-scheduler, fgd-protocol.md).
+name, as in the FGD authors' patched kube-scheduler, docs/sources.md#fgd-protocol).
 
 :class:`ClusterState` holds what is free: ``cpu_free``, ``mem_free`` and, per GPU, the free
 thousandths ``gpu_free[n, g]`` (1000 = an idle GPU; a GPU can be shared in fractions, as in the
@@ -32,11 +32,16 @@ import numpy as np
 from course_kit._validate import check_int
 from course_kit.scheduling.jobs import MILLI, Demand
 
-__all__ = ["Node", "Cluster", "ClusterState", "Placement"]
+__all__ = ["Node", "Cluster", "ClusterState", "Placement", "InvariantError"]
 
 #: Node versions are unique across all states (copies included), so a (node, version) pair always
 #: names one content: policies cache scores by it.
 _VERSION = itertools.count(1)
+
+
+class InvariantError(RuntimeError):
+    """The scheduler's bookkeeping is inconsistent (a node over-allocated, totals drifted): a bug in
+    a policy or the simulator, never a consequence of bad input (that is a ``ValueError``)."""
 
 
 @dataclass(frozen=True)
@@ -250,8 +255,9 @@ class ClusterState:
         mask = None
         if d.num_gpu:
             mask = (self.n_full >= d.num_gpu) if d.gpu_milli >= MILLI else (self.max_free >= d.gpu_milli)
-            if d.gpu_models:
-                mask &= self.model_ok(d.gpu_models)
+            ok = self.model_ok(d.gpu_models)
+            if ok is not None:
+                mask &= ok
         if d.cpu_milli or mask is None:
             m = self.cpu_free >= d.cpu_milli
             mask = m if mask is None else mask & m
@@ -319,6 +325,17 @@ class ClusterState:
             aff[node, t] = a - 1
         self._refresh(node)
 
+    def take(self, p: Placement, d: Demand) -> None:
+        """Take one task of ``d`` at placement ``p``, unchecked: for callers whose placement came
+        from a placement policy's ``select`` on this very state (the simulator, the replay), where
+        :meth:`allocate`'s checks would only repeat what ``select`` established. Use
+        :meth:`allocate` for anything else; :meth:`check_invariants` verifies after the fact."""
+        self._apply(p.node, d, p.gpus, -1)
+
+    def give(self, p: Placement, d: Demand) -> None:
+        """Give back one task of ``d`` taken with :meth:`take` at ``p`` (unchecked; see :meth:`release`)."""
+        self._apply(p.node, d, p.gpus, 1)
+
     def allocate(self, node: int, d: Demand, gpus: Iterable[int]) -> None:
         """Take one task of ``d`` on ``node`` using GPU indices ``gpus``.
 
@@ -360,10 +377,25 @@ class ClusterState:
         self._apply(node, d, gpus, 1)
 
     def check_invariants(self) -> None:
-        """Raise ``AssertionError`` if any dimension of any node is over-allocated or inconsistent."""
-        assert (self.cpu_free >= 0).all() and (self.cpu_free <= self.cpu_cap).all(), "CPU over-allocated"
-        assert (self.mem_free >= 0).all() and (self.mem_free <= self.mem_cap).all(), "memory over-allocated"
-        assert (self.gpu_free >= 0).all() and (self.gpu_free <= MILLI).all(), "GPU over-allocated"
-        assert (self.gpu_free[~self.gpu_exists] == 0).all(), "absent GPU slot used"
-        assert (self.n_full == (self.gpu_free == MILLI).sum(1)).all()
-        assert (self.gpu_free_total == self.gpu_free.sum(1)).all()
+        """Raise :class:`InvariantError` if any dimension of any node is over-allocated or the
+        aggregates disagree with the per-GPU table."""
+        checks = (
+            ((self.cpu_free >= 0).all() and (self.cpu_free <= self.cpu_cap).all(), "CPU over-allocated"),
+            ((self.mem_free >= 0).all() and (self.mem_free <= self.mem_cap).all(), "memory over-allocated"),
+            ((self.gpu_free >= 0).all() and (self.gpu_free <= MILLI).all(), "GPU over-allocated"),
+            ((self.gpu_free[~self.gpu_exists] == 0).all(), "absent GPU slot used"),
+            ((self.n_full == (self.gpu_free == MILLI).sum(1)).all(), "idle-GPU counts disagree with the GPU table"),
+            ((self.gpu_free_total == self.gpu_free.sum(1)).all(), "free GPU totals disagree with the GPU table"),
+        )
+        for ok, what in checks:
+            if not ok:
+                bad = ", ".join(self.names[i] for i in self._inconsistent_nodes()[:5])
+                raise InvariantError(f"cluster state: {what} (nodes: {bad or 'see the GPU table'})")
+
+    def _inconsistent_nodes(self) -> list[int]:
+        gpu = self.gpu_free
+        bad = ((self.cpu_free < 0) | (self.cpu_free > self.cpu_cap) | (self.mem_free < 0)
+               | (self.mem_free > self.mem_cap) | (gpu < 0).any(1) | (gpu > MILLI).any(1)
+               | (gpu * ~self.gpu_exists != 0).any(1) | (self.n_full != (gpu == MILLI).sum(1))
+               | (self.gpu_free_total != gpu.sum(1)))
+        return np.flatnonzero(bad).tolist()

@@ -1,6 +1,6 @@
 """GPU fragmentation: the FGD paper's measure (Weng et al., ATC'23) and the course text's formula.
 
-**FGD definition** (fgd-protocol.md; authors' code ``pkg/utils/frag.go``), in milli-GPU. A node *n*
+**FGD definition** (docs/sources.md#fgd-protocol; authors' code ``pkg/utils/frag.go``), in milli-GPU. A node *n*
 has free CPU ``C_n`` and free thousandths ``R_{n,g}`` per GPU. For a task *m* (CPU ``c_m``, per-GPU
 ``g_m``, ``k_m`` GPUs, allowed models) the node's fragment is
 

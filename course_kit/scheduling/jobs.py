@@ -273,12 +273,14 @@ class Workload:
             raise ValueError("jobs must be a non-empty list of Job objects")
         return cls(
             names=tuple(j.name for j in jobs),
-            arrival_s=[j.arrival_s for j in jobs], duration_s=[j.duration_s for j in jobs],
-            cpu_milli=[j.demand.cpu_milli for j in jobs], memory_mib=[j.demand.memory_mib for j in jobs],
-            num_gpu=[j.demand.num_gpu for j in jobs], gpu_milli=[j.demand.gpu_milli for j in jobs],
-            gang_size=[j.gang_size for j in jobs], priority=[j.priority for j in jobs],
+            arrival_s=np.asarray([j.arrival_s for j in jobs]), duration_s=np.asarray([j.duration_s for j in jobs]),
+            cpu_milli=np.asarray([j.demand.cpu_milli for j in jobs]),
+            memory_mib=np.asarray([j.demand.memory_mib for j in jobs]),
+            num_gpu=np.asarray([j.demand.num_gpu for j in jobs]),
+            gpu_milli=np.asarray([j.demand.gpu_milli for j in jobs]),
+            gang_size=np.asarray([j.gang_size for j in jobs]), priority=np.asarray([j.priority for j in jobs]),
             users=tuple(j.user for j in jobs), queues=tuple(j.queue for j in jobs),
-            sla_wait_s=[j.sla_wait_s for j in jobs],
+            sla_wait_s=np.asarray([j.sla_wait_s for j in jobs]),
             gpu_models=tuple(j.demand.gpu_models for j in jobs))
 
     def demand(self, i: int) -> Demand:
@@ -390,5 +392,5 @@ def synthetic_workload(
         names=tuple(f"{classes[c]}-{i:03d}" for i, c in enumerate(cls_idx)),
         arrival_s=np.round(arrivals, 3), duration_s=np.maximum(np.round(dur, 3), 1.0),
         cpu_milli=spec[:, 3], memory_mib=spec[:, 4], num_gpu=spec[:, 0], gpu_milli=spec[:, 1],
-        gang_size=spec[:, 2], priority=prio, users=tuple(user), queues=tuple(queue),
+        gang_size=spec[:, 2], priority=np.asarray(prio), users=tuple(user), queues=tuple(queue),
         sla_wait_s=np.full(n, np.inf), gpu_models=())

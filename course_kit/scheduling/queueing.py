@@ -34,6 +34,7 @@ import heapq
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -275,7 +276,7 @@ def _walk(tree: Mapping, share: float, out: dict, path: str) -> None:
 
 
 def _check_tree_children(tree: Mapping) -> None:
-    for name, node in tree.items():
+    for node in tree.values():
         kids = node.get("children")
         if kids:
             _check_tree_children(kids)
@@ -391,7 +392,7 @@ def plan_preemption(running: Sequence[RunningJob], need_gpus: int, free_gpus: in
 
 
 #: Scenario 3 of the course text ("The Resource Allocation Paradox").
-SCENARIO3 = {"total_gpus": 100, "running_jobs": 20, "gpus_per_running_job": 4, "big_job_gpus": 64,
+SCENARIO3: dict[str, Any] = {"total_gpus": 100, "running_jobs": 20, "gpus_per_running_job": 4, "big_job_gpus": 64,
              "waited_s": 2 * 3600.0, "sla_wait_s": 30 * 60.0}
 
 
@@ -439,7 +440,7 @@ def preemption_options(running: Sequence[RunningJob] | None = None, *, need_gpus
     if need > total:
         raise ValueError(f"need_gpus={need} exceeds total_gpus={total}: the job can never run")
     free = total - used
-    rows = []
+    rows: list[tuple[str, float, float, tuple[str, ...], bool]] = []
     # wait: jobs finish in order of remaining time
     t, freed = 0.0, free
     for j in sorted(jobs, key=lambda j: j.remaining_s):
@@ -578,7 +579,7 @@ class FairShare(QueuePolicy):
             raise ValueError(f"quotas must be a dict user → GPUs; got {quotas!r}")
         self.quotas = {str(k): check_number(f"quotas[{k!r}]", v, low=0)
                        for k, v in (quotas or {}).items()}
-        self.group_by = check_choice("group_by", group_by, ["user", "queue"])
+        self.group_by = str(check_choice("group_by", group_by, ["user", "queue"]))
 
     def pick(self, ctx, queues):
         g = min(queues, key=lambda u: (ctx.gpu_usage(self.group_by, u) / self.weights.get(u, 1.0), u))

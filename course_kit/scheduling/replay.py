@@ -1,6 +1,6 @@
 """The FGD paper's trace replay (Weng et al., ATC'23, Fig. 7 and Fig. 9(a)): arrivals only.
 
-Protocol (fgd-protocol.md; authors' simulator ``pkg/simulator/core.go``, ``simulator.go``,
+Protocol (docs/sources.md#fgd-protocol; authors' simulator ``pkg/simulator/core.go``, ``simulator.go``,
 ``experiments/analysis/merge_*_discrete.py``):
 
 1. The typical task shapes (target workload *M*) come from the **original** pod list (≥ 95 %).
@@ -26,19 +26,30 @@ Protocol (fgd-protocol.md; authors' simulator ``pkg/simulator/core.go``, ``simul
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
+
 import numpy as np
 
 from course_kit._validate import check_choice, check_int
-from course_kit.scheduling.cluster import Cluster
+from course_kit.scheduling.cluster import Cluster, ClusterState
 from course_kit.scheduling.fragmentation import TypicalPods
 from course_kit.scheduling.jobs import MILLI, Demand
 from course_kit.scheduling.placement import PLACEMENT_POLICIES, TRACE_POLICIES, PlacementPolicy, get_policy
-from course_kit.scheduling.traces import load_openb  # noqa: F401  (doctest)
+from course_kit.scheduling.traces import load_openb
 
-__all__ = ["fragmentation_experiment", "replay_arrivals", "PAPER_UNALLOCATED_PCT", "ReplayTrace"]
+__all__ = ["fragmentation_experiment", "replay_arrivals", "PAPER_UNALLOCATED_PCT", "ReplayTrace",
+           "fragmentation_runs", "medians_of_runs", "cached_fragmentation_runs", "FRAGMENTATION_CACHE"]
+
+#: The paper's full experiment (6 policies × seeds 42..51 on openb default), replayed once with
+#: :func:`fragmentation_runs` and stored under ``data/`` so that a notebook can show it in a second;
+#: ``python -m course_kit.scheduling.replay`` rebuilds it, ``tests/test_replay_cache.py`` re-runs
+#: two of its 60 replays and compares them row by row.
+FRAGMENTATION_CACHE = "derived/fgd_openb_seeds42-51.csv.gz"
+CACHE_SEEDS = tuple(range(42, 52))
 
 #: Published unallocated GPU % on the default trace at arrived = 100 % and 130 % (median of seeds
-#: 42..51), fgd-protocol.md; Weng et al., ATC'23, Fig. 9(a).
+#: 42..51), docs/sources.md#fgd-protocol; Weng et al., ATC'23, Fig. 9(a).
 PAPER_UNALLOCATED_PCT = {
     "random": (13.75, 12.62), "dotprod": (9.45, 9.20), "clustering": (8.42, 8.21),
     "packing": (8.20, 7.94), "bestfit": (7.09, 6.89), "fgd": (4.77, 4.60),
@@ -67,16 +78,31 @@ def _pod_arrays(pods):
     return cpu, mem, k, g, models
 
 
+@dataclass(eq=False)
 class ReplayTrace:
     """Per-pod record of one arrivals-only replay (what :func:`replay_arrivals` returns).
 
     Arrays in arrival order: ``pod`` (row of the pod table), ``placed`` (bool), ``node`` (-1 if
     failed), ``arrived_milli``, ``used_milli``, ``frag_milli`` (cluster ``F(M)`` after the pod),
-    ``idle_milli``; plus ``cluster`` (the renamed cluster) and ``total_gpu_milli``.
+    ``idle_milli``; plus ``cluster`` (the renamed cluster), its final ``state``, ``total_gpu_milli``,
+    the ``typical`` shapes, the ``policy`` name, the ``seed`` and ``never_fit`` (pods larger than
+    every node).
     """
 
-    def __init__(self, **kw):
-        self.__dict__.update(kw)
+    pod: np.ndarray
+    placed: np.ndarray
+    node: np.ndarray
+    arrived_milli: np.ndarray
+    used_milli: np.ndarray
+    frag_milli: np.ndarray
+    idle_milli: np.ndarray
+    cluster: Cluster
+    state: ClusterState
+    total_gpu_milli: int
+    typical: TypicalPods
+    policy: str
+    seed: int
+    never_fit: int
 
     @property
     def frag_ratio_pct(self) -> np.ndarray:
@@ -107,11 +133,7 @@ def replay_arrivals(nodes, pods, policy, *, seed: int = 42, max_arrived_pct: int
                     node_order: str = "shuffled", typical: TypicalPods | None = None,
                     progress: bool = False) -> ReplayTrace:
     """Run the protocol's replay and return the per-pod record (see :func:`fragmentation_experiment`)."""
-    if isinstance(policy, str):
-        check_choice("policy", policy, list(PLACEMENT_POLICIES))
-    elif not isinstance(policy, PlacementPolicy):
-        raise ValueError(f"policy must be a policy name or a PlacementPolicy; got {policy!r}")
-    pol_name = policy if isinstance(policy, str) else policy.name
+    pol_name = _check_policy(policy)
     if not isinstance(nodes, Cluster) and not hasattr(nodes, "columns"):
         raise ValueError(f"nodes must be a node table (load_openb) or a Cluster; got {type(nodes).__name__}")
     if not hasattr(pods, "columns"):
@@ -121,12 +143,44 @@ def replay_arrivals(nodes, pods, policy, *, seed: int = 42, max_arrived_pct: int
     check_choice("node_order", node_order, ["shuffled", "name"])
     cluster = nodes if isinstance(nodes, Cluster) else Cluster.from_frame(nodes)
     cpu, mem, k, g, models = _pod_arrays(pods)
-    n = len(cpu)
     total_gpu_milli = cluster.total_gpus * MILLI
     if total_gpu_milli == 0:
         raise ValueError("nodes must have at least one GPU")
-    # a pod larger than every node (the gpuspec variants pin some to too-small models) simply
-    # fails, as in the protocol; it still counts as arrived workload
+    pod_demand, never = _pod_demands(cluster, cpu, mem, k, g, models)
+    if typical is None:
+        typical = TypicalPods.from_arrays(cpu, g, k, models)
+    rng = np.random.default_rng(seed)  # drawn from in this order: arrivals, node names, placements
+    req = k * g
+    order = np.asarray(_arrival_order(rng, req, g, max_pct / 100.0 * total_gpu_milli), dtype=np.int64)
+    if node_order == "shuffled":
+        perm = rng.permutation(len(cluster))
+        cluster = cluster.renamed([f"{p:04d}-{nm}" for p, nm in zip(perm, cluster.names)])
+    pol = get_policy(policy, typical=typical) if isinstance(policy, str) else policy
+    state = cluster.state()
+    placed, node_of, frag_milli = _place_in_order(pol, state, [pod_demand[i] for i in order.tolist()], never,
+                                                  rng, typical, progress=progress, name=pol_name)
+    preq = req[order]
+    used = np.cumsum(np.where(placed, preq, 0))
+    return ReplayTrace(pod=order, placed=placed, node=node_of, arrived_milli=np.cumsum(preq),
+                       used_milli=used, frag_milli=frag_milli, idle_milli=total_gpu_milli - used,
+                       cluster=cluster, state=state, total_gpu_milli=total_gpu_milli, typical=typical,
+                       policy=pol_name, seed=seed,
+                       never_fit=int(sum(pod_demand[i] in never for i in order.tolist())))
+
+
+def _check_policy(policy) -> str:
+    if isinstance(policy, str):
+        check_choice("policy", policy, list(PLACEMENT_POLICIES))
+        return policy
+    if not isinstance(policy, PlacementPolicy):
+        raise ValueError(f"policy must be a policy name or a PlacementPolicy; got {policy!r}")
+    return policy.name
+
+
+def _pod_demands(cluster: Cluster, cpu, mem, k, g, models) -> tuple[list[Demand], set[Demand]]:
+    """One Demand per pod (shared between pods of the same shape), and the shapes larger than every
+    node: such a pod (the gpuspec variants pin some to too-small models) simply fails, as in the
+    protocol; it still counts as arrived workload."""
     demands: dict = {}
     pod_demand = []
     for key in zip(cpu.tolist(), mem.tolist(), k.tolist(), g.tolist(), models):
@@ -134,19 +188,20 @@ def replay_arrivals(nodes, pods, policy, *, seed: int = 42, max_arrived_pct: int
         if d is None:
             d = demands[key] = Demand(key[0], key[1], key[2], key[3] if key[2] else MILLI, key[4])
         pod_demand.append(d)
-    never = {d for d in demands.values() if not cluster.fits_empty(d)}
-    if typical is None:
-        typical = TypicalPods.from_arrays(cpu, g, k, models)
-    rng = np.random.default_rng(seed)
+    return pod_demand, {d for d in demands.values() if not cluster.fits_empty(d)}
+
+
+def _arrival_order(rng, req: np.ndarray, g: np.ndarray, target: float) -> list[int]:
+    """Protocol step 2: the pods shuffled, then random pods appended (with replacement) until the
+    GPU request would pass ``target`` milli, or random pods removed while above it."""
+    n = len(req)
     order = list(rng.permutation(n))
-    req = k * g
-    target = max_pct / 100.0 * total_gpu_milli
     total = int(req.sum())
     if total < target:
         extra = []
         while True:
             i = int(rng.integers(n))
-            if total + g[i] > target:
+            if total + g[i] > target:  # the authors' per-GPU test: a multi-GPU pod may overshoot
                 break
             total += int(req[i])
             extra.append(i)
@@ -155,40 +210,40 @@ def replay_arrivals(nodes, pods, policy, *, seed: int = 42, max_arrived_pct: int
         while total > target and order:
             j = int(rng.integers(len(order)))
             total -= int(req[order.pop(j)])
-    if node_order == "shuffled":
-        perm = rng.permutation(len(cluster))
-        cluster = cluster.renamed([f"{p:04d}-{nm}" for p, nm in zip(perm, cluster.names)])
-    pol = get_policy(policy, typical=typical) if isinstance(policy, str) else policy
-    state = cluster.state()
-    order_arr = np.asarray(order, dtype=np.int64)
-    m = len(order_arr)
+    return order
+
+
+def _place_in_order(pol: PlacementPolicy, state: ClusterState, demands: list[Demand], never: set[Demand], rng,
+                    typical: TypicalPods, *, progress: bool, name: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Protocol steps 4-5: place the pods one by one (no departures); returns per pod whether it
+    was placed, its node (-1) and the cluster's fragment ``F(M)`` after it (milli GPUs)."""
+    m = len(demands)
     placed = np.zeros(m, dtype=bool)
     node_of = np.full(m, -1, dtype=np.int64)
     after_cpu = np.zeros(m, dtype=np.int64)
     after_gpu = np.zeros((m, state.gpu_free.shape[1]), dtype=np.int64)
-    it = range(m)
+    fresh = state.copy()
+    it: Iterable[int] = range(m)
     if progress:
         from tqdm.auto import tqdm
 
-        it = tqdm(it, desc=f"replay {pol_name}", unit="pod", leave=False)
-    select, apply_ = pol.select, state._apply
+        it = tqdm(it, desc=f"replay {name}", unit="pod", leave=False)
+    select, take = pol.select, state.take
     for t in it:
-        d = pod_demand[order_arr[t]]
+        d = demands[t]
         if d in never:
             continue
         p = select(state, d, rng)
         if p is None:
             continue
-        apply_(p.node, d, p.gpus, -1)
+        take(p, d)
         placed[t] = True
         node_of[t] = p.node
         after_cpu[t] = state.cpu_free[p.node]
         after_gpu[t] = state.gpu_free[p.node]
-    # cluster fragment after every pod, vectorised after the run
+    # the cluster fragment after every pod, vectorised after the run: a pod changes one node's term
     table = typical.table(state.models)
-    fresh = cluster.state()
     f_node = table.node_frag(fresh.cpu_free, fresh.gpu_free, fresh.model)
-    frag0 = float(f_node.sum())
     pl = np.flatnonzero(placed)
     delta = np.zeros(m)
     if pl.size:
@@ -197,13 +252,7 @@ def replay_arrivals(nodes, pods, policy, *, seed: int = 42, max_arrived_pct: int
         for t, nd, fn in zip(pl.tolist(), node_of[pl].tolist(), f_new.tolist()):
             delta[t] = fn - last[nd]
             last[nd] = fn
-    preq = req[order_arr]
-    used = np.cumsum(np.where(placed, preq, 0))
-    return ReplayTrace(pod=order_arr, placed=placed, node=node_of, arrived_milli=np.cumsum(preq),
-                       used_milli=used, frag_milli=frag0 + np.cumsum(delta),
-                       idle_milli=total_gpu_milli - used, cluster=cluster, state=state,
-                       total_gpu_milli=total_gpu_milli, typical=typical, policy=pol_name, seed=seed,
-                       never_fit=int(sum(pod_demand[i] in never for i in order_arr.tolist())))
+    return placed, node_of, float(f_node.sum()) + np.cumsum(delta)
 
 
 def fragmentation_experiment(nodes, pods, policy, seed: int = 42, max_arrived_pct: int = 130, *,
@@ -230,9 +279,9 @@ def fragmentation_experiment(nodes, pods, policy, seed: int = 42, max_arrived_pc
     return df
 
 
-def fragmentation_medians(nodes, pods, seeds, policies=None, *, progress: bool = False) -> dict:
-    """``{policy: DataFrame}``: the median over ``seeds`` of :func:`fragmentation_experiment`, per
-    whole percent arrived (the paper plots the median of seeds 42..51)."""
+def fragmentation_runs(nodes, pods, seeds, policies=None, *, progress: bool = False):
+    """Every (policy, seed) curve of :func:`fragmentation_experiment`, stacked in one DataFrame with
+    columns ``policy, seed, arrived_pct, unallocated_gpu_pct, frag_ratio_pct``."""
     import pandas as pd
 
     seeds = [check_int("seeds", s, low=0, high=2**32 - 1) for s in seeds]
@@ -244,10 +293,53 @@ def fragmentation_medians(nodes, pods, seeds, policies=None, *, progress: bool =
         from tqdm.auto import tqdm
 
         runs = tqdm(runs, desc="replaying openb", unit="run")
-    curves: dict = {}
-    for p, s in runs:
-        curves.setdefault(p, []).append(fragmentation_experiment(nodes, pods, p, seed=s))
-    return {p: pd.concat(c).groupby("arrived_pct", as_index=False).median() for p, c in curves.items()}
+    frames = [fragmentation_experiment(nodes, pods, p, seed=s).assign(policy=p, seed=s) for p, s in runs]
+    cols = ["policy", "seed", "arrived_pct", "unallocated_gpu_pct", "frag_ratio_pct"]
+    return pd.concat(frames, ignore_index=True)[cols]
+
+
+def medians_of_runs(runs, seeds=None) -> dict:
+    """``{policy: DataFrame}``: the median over seeds (all, or ``seeds``) per whole percent arrived."""
+    if seeds is not None:
+        runs = runs[runs["seed"].isin(list(seeds))]
+        if runs.empty:
+            raise ValueError(f"none of the seeds {list(seeds)} is in these runs")
+    out = {}
+    for p in dict.fromkeys(runs["policy"]):
+        one = runs[runs["policy"] == p].drop(columns=["policy", "seed"])
+        out[p] = one.groupby("arrived_pct", as_index=False).median()
+    return out
+
+
+def fragmentation_medians(nodes, pods, seeds, policies=None, *, progress: bool = False) -> dict:
+    """``{policy: DataFrame}``: the median over ``seeds`` of :func:`fragmentation_experiment`, per
+    whole percent arrived (the paper plots the median of seeds 42..51)."""
+    return medians_of_runs(fragmentation_runs(nodes, pods, seeds, policies, progress=progress))
+
+
+def cached_fragmentation_runs(path=None):
+    """The stored result of ``fragmentation_runs(*load_openb(), seeds 42..51)`` (all six policies).
+
+    A replay takes about 20 s per seed on one core, the full experiment minutes; the cache makes the
+    notebook's default run fast. Rebuild it with ``python -m course_kit.scheduling.replay``.
+    """
+    import pandas as pd
+
+    from course_kit.paths import data_path
+
+    path = data_path(FRAGMENTATION_CACHE) if path is None else path
+    return pd.read_csv(path)
+
+
+def _build_cache(path=None) -> None:
+    from course_kit.paths import repo_root
+
+    path = repo_root() / "data" / FRAGMENTATION_CACHE if path is None else path
+    nodes, pods = load_openb()
+    runs = fragmentation_runs(nodes, pods, CACHE_SEEDS, progress=True)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    runs.to_csv(path, index=False, float_format="%.17g", compression={"method": "gzip", "mtime": 0})
+    print(f"wrote {path} ({len(runs):,} rows)")
 
 
 def paper_comparison(medians: dict):
@@ -264,3 +356,7 @@ def paper_comparison(medians: dict):
     table = pd.DataFrame(rows).T
     table["Δ @100% (points)"] = table["ours @100%"] - table["paper @100%"]
     return table
+
+
+if __name__ == "__main__":  # pragma: no cover - rebuilds the cache (several minutes)
+    _build_cache()

@@ -49,13 +49,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from course_kit._validate import check_choice, check_int, check_number
-from course_kit.scheduling.cluster import Cluster, ClusterState, Placement
+from course_kit.scheduling.cluster import Cluster, ClusterState, InvariantError, Placement
 from course_kit.scheduling.fragmentation import TypicalPods
 from course_kit.scheduling.jobs import MILLI, Demand, Workload
 from course_kit.scheduling.placement import PlacementPolicy, get_policy
 from course_kit.scheduling.queueing import QueuePolicy, get_queue_policy, lost_work_s
 
-__all__ = ["simulate", "SimulationResult", "STATUSES", "SchedContext"]
+__all__ = ["simulate", "Simulation", "SimulationResult", "STATUSES", "SchedContext"]
 
 #: Final job statuses.
 STATUSES = ("done", "unschedulable", "deadlock", "unfinished")
@@ -75,8 +75,8 @@ class SchedContext:
                                   cluster.total_gpus * MILLI], dtype=float)
         self.capacity_gpu = float(cluster.total_gpus)
         self.users = sorted(set(wl.users))
-        self._use = {"user": {}, "queue": {}}
-        self._vec: dict[str, np.ndarray] = {}
+        self._use: dict[str, dict[str, float]] = {"user": {}, "queue": {}}
+        self._vec: dict[str, list[float]] = {}
         self._queue_of = group_of_queue
         self._jg = (wl.gang_size * wl.num_gpu * wl.gpu_milli).astype(float).tolist()
         self._res = np.stack([wl.gang_size * wl.cpu_milli, wl.gang_size * wl.memory_mib,
@@ -101,7 +101,15 @@ class SchedContext:
         cap = self.capacity
         return float(max((v[i] / cap[i] for i in range(3) if cap[i] > 0), default=0.0))
 
-    def _add(self, j: int, sign: int) -> None:
+    def job_started(self, j: int) -> None:
+        """Count job ``j``'s whole gang as used by its user and queue."""
+        self._account(j, 1)
+
+    def job_stopped(self, j: int) -> None:
+        """Job ``j`` finished or was preempted: its gang is no longer used."""
+        self._account(j, -1)
+
+    def _account(self, j: int, sign: int) -> None:
         wl = self.workload
         u, q = wl.users[j], self._queue_of(wl.queues[j])
         g = sign * self._jg[j]
@@ -190,6 +198,472 @@ def _workload_typical(wl: Workload) -> TypicalPods:
                                    weights=wl.gang_size)
 
 
+class Simulation:
+    """One run of the event-driven scheduler; :func:`simulate` builds it, calls :meth:`run` and
+    :meth:`result`. Read it top to bottom as the section-4 algorithm, one method per step:
+
+    * :meth:`enqueue` a job that arrived (or was preempted) into the pending queue;
+    * :meth:`try_place` its gang's tasks with the placement policy (all-or-nothing, or partial);
+    * :meth:`start` it (a completion event goes on the heap) and :meth:`finish` it at that event;
+    * :meth:`preempt` lower-priority jobs for a blocked high-priority one (victim rule, lost work);
+    * :meth:`shadow` time: when the blocked head of the queue could start (EASY backfilling);
+    * :meth:`schedule`: the pass after every instant, by queue family (:meth:`schedule_static`,
+      :meth:`schedule_dynamic`, :meth:`schedule_partial`).
+
+    Resources change only through the public :meth:`ClusterState.take` / :meth:`ClusterState.give`
+    (via :meth:`_take` / :meth:`_give`, which also keep cluster-wide free totals for cheap tests).
+    With ``check_invariants`` every pass ends with :meth:`check`, which raises
+    :class:`~course_kit.scheduling.cluster.InvariantError` on an over-allocated node or drifted totals.
+    """
+
+    def __init__(self, cluster: Cluster, workload: Workload, queue: QueuePolicy, placement: PlacementPolicy, *,
+                 backfill: bool, partial: bool, rng, horizon: float, backfill_depth: int,
+                 check_invariants: bool):
+        self.cluster, self.wl, self.qp, self.pol = cluster, workload, queue, placement
+        self.backfill, self.partial, self.rng = backfill, partial, rng
+        self.horizon, self.backfill_depth, self.checking = horizon, backfill_depth, check_invariants
+        self.state: ClusterState = cluster.state()
+        self._job_tables()
+        self._job_state()
+        self.ctx = SchedContext(workload, cluster, rng, queue.leaf if hasattr(queue, "leaf") else (lambda q: q))
+        self.static = not queue.dynamic
+        self.pending: list = []                # static policies: sorted [(key, j)]
+        self.groups: dict[str, list[int]] = {}  # dynamic policies: FIFO sub-queue per user / queue
+        self.freed = True                       # resources were freed since the last pass
+        self.last_blocked: int | None = None    # the head that blocked the last pass (no backfill)
+        self.new_jobs: set[int] = set()         # enqueued since the last pass (backfill shortcut)
+        self.now = 0.0
+        self.n_events = 0
+
+    def _job_tables(self) -> None:
+        """Per-job constants: the task demand (one Demand object per distinct shape) and gang totals.
+        A task larger than every node is refused; a gang larger than the empty cluster is unschedulable."""
+        wl, cluster = self.wl, self.cluster
+        n = len(wl)
+        cache: dict = {}
+        self.demand: list[Demand] = []
+        self.status = np.full(n, _FUTURE, dtype=np.int8)
+        for j in range(n):
+            key = (int(wl.cpu_milli[j]), int(wl.memory_mib[j]), int(wl.num_gpu[j]), int(wl.gpu_milli[j]),
+                   wl.gpu_models[j])
+            entry = cache.get(key)
+            if entry is None:
+                d = Demand(key[0], key[1], key[2], key[3] if key[2] else MILLI, key[4])
+                if not cluster.fits_empty(d):
+                    raise ValueError(f"workload: job {wl.names[j]!r} has a task ({d}) larger than any node")
+                entry = cache[key] = (d, cluster.max_tasks_empty(d))
+            self.demand.append(entry[0])
+            if wl.gang_size[j] > entry[1]:
+                self.status[j] = _UNSCHED
+        self.gang_size = wl.gang_size.tolist()
+        self.duration = wl.duration_s.tolist()
+        self.prio = wl.priority.tolist()
+        self.arrival = wl.arrival_s.tolist()
+        self.job_gpu = (wl.gang_size * wl.num_gpu * wl.gpu_milli).astype(np.int64).tolist()
+        self.job_cpu = (wl.gang_size * wl.cpu_milli).astype(np.int64).tolist()
+        self.job_mem = (wl.gang_size * wl.memory_mib).astype(np.int64).tolist()
+
+    def _job_state(self) -> None:
+        """Per-job variables, the completion heap, free totals, and the recorded outputs."""
+        n, state = len(self.wl), self.state
+        self.remaining = list(self.duration)
+        self.first_start = [math.nan] * n
+        self.end = [math.nan] * n
+        self.run_start = [0.0] * n
+        self.token = [0] * n                  # bumped on every start/preemption: stale heap entries
+        self.n_pre = [0] * n
+        self.lost = [0.0] * n
+        self.tasks: list[list[Placement]] = [[] for _ in range(n)]
+        self.held_since: list[list[float]] = [[] for _ in range(n)]
+        self.running_end: dict[int, float] = {}
+        self.heap: list = []
+        self.seq = 0
+        #: free CPU milli, memory MiB, GPU milli over the whole cluster
+        self.free = [int(state.cpu_free.sum()), int(state.mem_free.sum()), int(state.gpu_free_total.sum())]
+        self.capacity = tuple(self.free)
+        self.segments: dict[str, list] = {"job": [], "task": [], "node": [], "start_s": [], "end_s": []}
+        self.timeline: dict[str, list] = {"t_s": [], "gpu_used": [], "cpu_used_milli": [], "mem_used_mib": []}
+        self.preempt_log: list = []
+
+    # ------------------------------------------------------------------------- resources
+    def _take(self, d: Demand, p: Placement) -> None:
+        self.state.take(p, d)
+        free = self.free
+        free[0] -= d.cpu_milli
+        free[1] -= d.memory_mib
+        free[2] -= d.total_gpu_milli
+
+    def _give(self, d: Demand, p: Placement) -> None:
+        self.state.give(p, d)
+        free = self.free
+        free[0] += d.cpu_milli
+        free[1] += d.memory_mib
+        free[2] += d.total_gpu_milli
+
+    # ------------------------------------------------------------------------- the steps
+    def enqueue(self, j: int) -> None:
+        """Job ``j`` is pending: into the sorted queue (static) or its group's FIFO (dynamic)."""
+        self.status[j] = _PENDING
+        if self.backfill:
+            self.new_jobs.add(j)
+        if self.static:
+            bisect.insort(self.pending, (self.qp.key(self.wl, j), j))
+        else:
+            q = self.groups.setdefault(self.ctx.group_of(self.qp.group_by, j), [])
+            arrival = self.arrival
+            bisect.insort(q, j, key=lambda x: (arrival[x], x))
+
+    def try_place(self, j: int) -> bool:
+        """Place job ``j``'s missing tasks; all-or-nothing (tasks given back) unless partial."""
+        d, have = self.demand[j], self.tasks[j]
+        missing = self.gang_size[j] - len(have)
+        free = self.free
+        if not self.partial and (free[2] < self.job_gpu[j] or free[0] < self.job_cpu[j] or free[1] < self.job_mem[j]):
+            return False
+        new = []
+        for _ in range(missing):
+            p = self.pol.select(self.state, d, self.rng)
+            if p is None:
+                break
+            self._take(d, p)
+            new.append(p)
+        if len(new) == missing:
+            have.extend(new)
+            return True
+        if self.partial:
+            have.extend(new)
+        else:
+            for p in new:
+                self._give(d, p)
+        return False
+
+    def start(self, j: int, now: float) -> None:
+        """Job ``j`` runs from ``now``; its completion goes on the heap with a fresh token."""
+        self.status[j] = _RUNNING
+        if math.isnan(self.first_start[j]):
+            self.first_start[j] = now
+        self.run_start[j] = now
+        self.token[j] += 1
+        self.seq += 1
+        t_end = now + self.remaining[j]
+        self.running_end[j] = t_end
+        heapq.heappush(self.heap, (t_end, self.seq, j, self.token[j]))
+        if not self.static:
+            self.ctx.job_started(j)
+
+    def finish(self, j: int, now: float) -> None:
+        """Job ``j``'s completion event: it is done."""
+        self._stop(j, now)
+        self.status[j] = _DONE
+        self.end[j] = now
+        self.remaining[j] = 0.0
+
+    def _stop(self, j: int, now: float) -> None:
+        """Give back job ``j``'s tasks and record them as segments (finished or preempted)."""
+        d, seg = self.demand[j], self.segments
+        for t, p in enumerate(self.tasks[j]):
+            self._give(d, p)
+            seg["job"].append(j)
+            seg["task"].append(t)
+            seg["node"].append(p.node)
+            seg["start_s"].append(self.run_start[j])
+            seg["end_s"].append(now)
+        self.tasks[j] = []
+        self.freed = True
+        self.running_end.pop(j, None)
+        if not self.static:
+            self.ctx.job_stopped(j)
+
+    def preempt(self, j: int, now: float) -> bool:
+        """Preempt lower-priority jobs, in the queue policy's victim order, until job ``j`` fits
+        (tested on a copy of the cluster first); then place it. False if no victim set is enough."""
+        order = self._victim_order(j, now)
+        victims = self._victims(j, order) if order else None
+        if victims is None:
+            return False
+        for v in victims:
+            elapsed = now - self.run_start[v]
+            lost_s = lost_work_s(elapsed, self.qp.checkpoint_s)
+            self.remaining[v] -= elapsed - lost_s
+            self.lost[v] += lost_s * self.job_gpu[v] / MILLI
+            self.n_pre[v] += 1
+            self.token[v] += 1
+            self._stop(v, now)
+            self.enqueue(v)
+            self.preempt_log.append((now, self.wl.names[v], self.wl.names[j]))
+        return self.try_place(j)
+
+    def _victim_order(self, j: int, now: float) -> list[int]:
+        """Running jobs of lower priority than ``j``, in the policy's victim-rule order."""
+        prio, run_start, duration, remaining = self.prio, self.run_start, self.duration, self.remaining
+        cands = [v for v in self.running_end if prio[v] < prio[j]]
+        rule = self.qp.preemption
+        if rule == "lowest_priority":
+            cands.sort(key=lambda v: (prio[v], -run_start[v], v))
+        elif rule == "least_progress":
+            cands.sort(key=lambda v: ((duration[v] - remaining[v] + now - run_start[v]) / duration[v], v))
+        else:  # newest
+            cands.sort(key=lambda v: (-run_start[v], v))
+        return cands
+
+    def _victims(self, j: int, cands: list[int]) -> list[int] | None:
+        """The shortest prefix of ``cands`` whose release lets job ``j``'s missing tasks fit (on a
+        trial copy of the cluster), or None."""
+        trial = self.state.copy()
+        d = self.demand[j]
+        need = self.gang_size[j] - len(self.tasks[j])
+        for i, v in enumerate(cands):
+            dv = self.demand[v]
+            for held in self.tasks[v]:
+                trial.give(held, dv)
+            placed: list[Placement] = []
+            for _ in range(need):
+                p = self.pol.select(trial, d, self.rng)
+                if p is None:
+                    break
+                trial.take(p, d)
+                placed.append(p)
+            for q in placed:
+                trial.give(q, d)
+            if len(placed) == need:
+                return cands[: i + 1]
+        return None
+
+    def shadow(self, j: int, now: float) -> tuple[float, float]:
+        """EASY backfilling: the earliest time the blocked head ``j`` has enough free GPUs (CPU
+        milli for a CPU-only job), from the running jobs' end times, and what is left over then."""
+        gpu_job = bool(self.job_gpu[j])
+        need = self.job_gpu[j] if gpu_job else self.job_cpu[j]
+        avail = self.free[2] if gpu_job else self.free[0]
+        if avail >= need:
+            return now, avail - need
+        for v, t in sorted(self.running_end.items(), key=lambda kv: kv[1]):
+            avail += self.job_gpu[v] if gpu_job else self.job_cpu[v]
+            if avail >= need:
+                return t, avail - need
+        return math.inf, 0.0
+
+    # ------------------------------------------------------------------------- scheduling passes
+    def schedule(self, now: float) -> None:
+        """The pass after the events of instant ``now``."""
+        self.ctx.now = now
+        if self.partial:
+            self.schedule_partial(now)
+        elif self.static:
+            self.schedule_static(now)
+        else:
+            self.schedule_dynamic(now)
+
+    def schedule_static(self, now: float) -> None:
+        """Walk the sorted queue; stop at the first job that does not fit (head-of-line blocking)
+        unless backfilling, where later jobs may start if they do not delay the head's reservation."""
+        pending, backfill = self.pending, self.backfill
+        if not backfill and not self.freed and pending and pending[0][1] == self.last_blocked:
+            return  # nothing was freed and the same head is first: it cannot fit now either
+        i, blocked, scanned = 0, None, 0
+        shadow_t, extra = math.inf, 0.0
+        only_new = backfill and not self.freed
+        # hot loop (up to backfill_depth jobs per pass): locals, and the cheap tests inline
+        free, new_jobs, remaining = self.free, self.new_jobs, self.remaining
+        job_gpu, job_cpu, job_mem = self.job_gpu, self.job_cpu, self.job_mem
+        while i < len(pending):
+            j = pending[i][1]
+            if blocked is not None:
+                # EASY backfilling behind the blocked head: worth trying (new since the last pass
+                # if nothing was freed), fits the free totals, does not delay the head's start
+                scanned += 1
+                if scanned > self.backfill_depth:
+                    break
+                if (only_new and j not in new_jobs) or job_gpu[j] > free[2] or job_cpu[j] > free[0] \
+                        or job_mem[j] > free[1]:
+                    i += 1
+                    continue
+                late = now + remaining[j] > shadow_t
+                uses = job_gpu[j] if job_gpu[blocked] else job_cpu[j]
+                if late and uses > extra:  # would delay the head's reserved start
+                    i += 1
+                    continue
+            ok = self.try_place(j)
+            if not ok and self.qp.preemption and blocked is None:
+                ok = self.preempt(j, now)
+            if ok:
+                if blocked is not None and now + remaining[j] > shadow_t:
+                    extra -= job_gpu[j] if job_gpu[blocked] else job_cpu[j]
+                pending.pop(i)
+                self.start(j, now)
+                continue
+            if not backfill:
+                self.last_blocked = j
+                break
+            if blocked is None:
+                blocked = j
+                shadow_t, extra = self.shadow(j, now)
+            i += 1
+        self.freed = False
+        if new_jobs:
+            new_jobs.clear()
+
+    def schedule_dynamic(self, now: float) -> None:
+        """Re-pick after every start from the per-group FIFOs; a group (or job) that does not fit
+        sits out the rest of the pass."""
+        groups, qp, ctx = self.groups, self.qp, self.ctx
+        active = {g: q for g, q in groups.items() if q}
+        skipped: set[int] = set()
+        while active:
+            view = active
+            if skipped:
+                view = {g: [x for x in q if x not in skipped] for g, q in active.items()}
+                view = {g: q for g, q in view.items() if q}
+                if not view:
+                    break
+            j = qp.pick(ctx, view)
+            g = ctx.group_of(qp.group_by, j)
+            if qp.admissible(ctx, j) and self.try_place(j):
+                groups[g].remove(j)
+                if not groups[g]:
+                    active.pop(g, None)
+                self.start(j, now)
+                continue
+            if qp.skip == "group":
+                active.pop(g, None)
+            else:
+                skipped.add(j)
+
+    def schedule_partial(self, now: float) -> None:
+        """Partial gangs: task by task, round-robin over the pending jobs in queue order (a
+        pod-by-pod scheduler); a job starts when its whole gang is placed."""
+        if self.static:
+            order = [j for _, j in self.pending]
+        else:
+            order = sorted((j for q in self.groups.values() for j in q), key=lambda x: (self.arrival[x], x))
+        moved = True
+        while moved and order:
+            moved = False
+            for j in list(order):
+                if len(self.tasks[j]) < self.gang_size[j] and self._place_one(j, now):
+                    moved = True
+                if len(self.tasks[j]) == self.gang_size[j]:
+                    order.remove(j)
+                    if self.static:
+                        self.pending.remove((self.qp.key(self.wl, j), j))
+                    else:
+                        self.groups[self.ctx.group_of(self.qp.group_by, j)].remove(j)
+                    self.start(j, now)
+
+    def _place_one(self, j: int, now: float) -> bool:
+        """Partial gangs: place one more task of job ``j`` if it fits anywhere (it holds it from now)."""
+        d = self.demand[j]
+        p = self.pol.select(self.state, d, self.rng)
+        if p is None:
+            return False
+        self._take(d, p)
+        self.tasks[j].append(p)
+        self.held_since[j].append(now)
+        return True
+
+    # ------------------------------------------------------------------------- event loop
+    def run(self, bar=None) -> None:
+        """Process completions and arrivals in time order, one scheduling pass per instant, until no
+        event is left or the horizon is passed."""
+        n = len(self.wl)
+        order = sorted(range(n), key=lambda j: (self.arrival[j], j))
+        ptr = 0
+        last_free = list(self.free)
+        while True:
+            t_arr = self.arrival[order[ptr]] if ptr < n else math.inf
+            now = min(t_arr, self.heap[0][0] if self.heap else math.inf)
+            self.now = now
+            if now == math.inf or now > self.horizon:
+                break
+            self._completions(now, bar)
+            while ptr < n and self.arrival[order[ptr]] <= now:
+                self._arrival(order[ptr], bar)
+                ptr += 1
+            self.schedule(now)
+            if self.checking:
+                self.check()
+            if self.free != last_free or not self.timeline["t_s"]:
+                self._record_usage(now)
+                last_free[:] = self.free
+
+    def _completions(self, now: float, bar) -> None:
+        heap, token, status = self.heap, self.token, self.status
+        while heap and heap[0][0] <= now:
+            _, _, j, tok = heapq.heappop(heap)
+            if tok != token[j] or status[j] != _RUNNING:
+                continue  # a stale entry: the job was preempted since
+            self.finish(j, now)
+            self.n_events += 1
+            if bar is not None:
+                bar.update(1)
+
+    def _arrival(self, j: int, bar) -> None:
+        self.n_events += 1
+        if self.status[j] == _UNSCHED:
+            if bar is not None:
+                bar.update(1)
+            return
+        self.enqueue(j)
+
+    def _record_usage(self, now: float) -> None:
+        cpu, mem, gpu = self.capacity
+        free, tl = self.free, self.timeline
+        tl["t_s"].append(now)
+        tl["gpu_used"].append((gpu - free[2]) / MILLI)
+        tl["cpu_used_milli"].append(cpu - free[0])
+        tl["mem_used_mib"].append(mem - free[1])
+
+    def check(self) -> None:
+        """Raise :class:`InvariantError` if a node is over-allocated or the free totals drifted."""
+        state = self.state
+        state.check_invariants()
+        actual = [int(state.cpu_free.sum()), int(state.mem_free.sum()), int(state.gpu_free_total.sum())]
+        if self.free != actual:
+            raise InvariantError(f"free totals drifted: kept {self.free}, cluster has {actual} "
+                                 "(CPU milli, memory MiB, GPU milli)")
+
+    # ------------------------------------------------------------------------- outcome
+    def _close(self) -> None:
+        """Final statuses: a pending job is deadlocked (partial gangs holding resources),
+        unschedulable (nothing left to free) or unfinished (horizon); running ones are unfinished,
+        and their segments are closed at the horizon."""
+        status, tasks, n = self.status, self.tasks, len(self.wl)
+        stuck_partial = any(tasks[j] and status[j] == _PENDING for j in range(n))
+        for j in range(n):
+            if status[j] == _PENDING:
+                if self.now == math.inf:
+                    status[j] = _DEADLOCK if (stuck_partial and self.partial) else _UNSCHED
+                else:
+                    status[j] = _UNFINISHED
+            elif status[j] in (_RUNNING, _FUTURE):
+                status[j] = _UNFINISHED
+        seg = self.segments
+        for j in range(n):
+            if tasks[j] and status[j] == _UNFINISHED and j in self.running_end:
+                for t, p in enumerate(tasks[j]):
+                    seg["job"].append(j)
+                    seg["task"].append(t)
+                    seg["node"].append(p.node)
+                    seg["start_s"].append(self.run_start[j])
+                    seg["end_s"].append(min(self.horizon, self.running_end[j]))
+
+    def result(self) -> SimulationResult:
+        self._close()
+        n, status = len(self.wl), self.status
+        held = tuple((j, t, p.node, self.held_since[j][t]) for j in range(n) if status[j] == _DEADLOCK
+                     for t, p in enumerate(self.tasks[j]))
+        seg = self.segments
+        segments = {"job": np.array(seg["job"], dtype=np.int64), "task": np.array(seg["task"], dtype=np.int64),
+                    "node": np.array(seg["node"], dtype=np.int64), "start_s": np.array(seg["start_s"], dtype=float),
+                    "end_s": np.array(seg["end_s"], dtype=float)}
+        timeline: dict[str, np.ndarray | float] = {k: np.array(v, dtype=float) for k, v in self.timeline.items()}
+        timeline["gpu_capacity"] = self.capacity[2] / MILLI
+        return SimulationResult(self.cluster, self.wl, self.qp.name, self.pol.name,
+                                tuple(_CODE[int(s)] for s in status), np.array(self.first_start),
+                                np.array(self.end), np.array(self.n_pre), np.array(self.lost),
+                                segments, timeline, tuple(self.preempt_log), self.n_events, held)
+
+
 def simulate(cluster: Cluster, workload: Workload, *, queue="fifo", placement="first_fit",
              backfill: bool = False, gang: str = "all_or_nothing", seed: int = 0,
              typical: TypicalPods | None = None, horizon_s: float | None = None,
@@ -205,8 +679,10 @@ def simulate(cluster: Cluster, workload: Workload, *, queue="fifo", placement="f
     ``typical`` is given). ``backfill``: EASY backfilling for static policies. ``gang``:
     ``all_or_nothing`` or ``partial``. ``seed`` drives random placement and lotteries.
     ``horizon_s`` stops the clock (jobs not done are ``unfinished``). ``progress`` shows a
-    tqdm bar (off by default, so tests stay silent). ``check_invariants`` asserts after every
-    scheduling pass that no node is over-allocated in any dimension (for tests; slower).
+    tqdm bar (off by default, so tests stay silent). ``check_invariants`` checks after every
+    scheduling pass that no node is over-allocated in any dimension and raises
+    :class:`~course_kit.scheduling.cluster.InvariantError` otherwise (for tests; slower).
+    The steps are the methods of :class:`Simulation`.
     """
     if not isinstance(cluster, Cluster):
         raise ValueError(f"cluster must be a Cluster; got {type(cluster).__name__}")
@@ -219,381 +695,18 @@ def simulate(cluster: Cluster, workload: Workload, *, queue="fifo", placement="f
     seed = check_int("seed", seed, low=0, high=2**32 - 1)
     horizon = math.inf if horizon_s is None else check_number("horizon_s", horizon_s, low=0)
     backfill_depth = check_int("backfill_depth", backfill_depth, low=1, high=10**9)
-    wl = workload
-    n = len(wl)
     if placement == "fgd" and typical is None:
-        typical = _workload_typical(wl)
+        typical = _workload_typical(workload)
     pol: PlacementPolicy = get_policy(placement, typical=typical)
-    rng = np.random.default_rng(seed)
-    state: ClusterState = cluster.state()
-    partial = gang == "partial"
-
-    # ---- per-job static data
-    dcache: dict = {}
-    demand: list[Demand] = []
-    status = np.full(n, _FUTURE, dtype=np.int8)
-    for j in range(n):
-        key = (int(wl.cpu_milli[j]), int(wl.memory_mib[j]), int(wl.num_gpu[j]), int(wl.gpu_milli[j]),
-               wl.gpu_models[j])
-        entry = dcache.get(key)
-        if entry is None:
-            d = Demand(key[0], key[1], key[2], key[3] if key[2] else MILLI, key[4])
-            if not cluster.fits_empty(d):
-                raise ValueError(f"workload: job {wl.names[j]!r} has a task ({d}) larger than any node")
-            entry = dcache[key] = (d, cluster.max_tasks_empty(d))
-        demand.append(entry[0])
-        if wl.gang_size[j] > entry[1]:
-            status[j] = _UNSCHED
-    gang_size = wl.gang_size.tolist()
-    duration = wl.duration_s.tolist()
-    prio = wl.priority.tolist()
-    arrival = wl.arrival_s.tolist()
-    job_gpu = (wl.gang_size * wl.num_gpu * wl.gpu_milli).astype(np.int64).tolist()
-    job_cpu = (wl.gang_size * wl.cpu_milli).astype(np.int64).tolist()
-    job_mem = (wl.gang_size * wl.memory_mib).astype(np.int64).tolist()
-    remaining = list(duration)
-    first_start = [math.nan] * n
-    end = [math.nan] * n
-    run_start = [0.0] * n
-    token = [0] * n
-    n_pre = [0] * n
-    lost = [0.0] * n
-    tasks: list[list[Placement]] = [[] for _ in range(n)]
-    held_since: list[list[float]] = [[] for _ in range(n)]
-    state_now = [0.0]
-    seg_job, seg_task, seg_node, seg_start, seg_end = [], [], [], [], []
-    preempt_log = []
-    free = [int(state.cpu_free.sum()), int(state.mem_free.sum()), int(state.gpu_free_total.sum())]
-    cap_cpu, cap_mem, cap_gpu = free
-    tl_t, tl_g, tl_c, tl_m = [], [], [], []
-    running_end: dict[int, float] = {}
-    heap: list = []
-    seq = 0
-    ctx = SchedContext(wl, cluster, rng,
-                       qp.leaf if hasattr(qp, "leaf") else (lambda q: q))
-
-    # ---- queue structures
-    static = not qp.dynamic
-    track = not static
-    pending: list = []  # static: sorted [(key, j)]
-    groups: dict[str, list[int]] = {}
-    gkind = qp.group_by
-
-    freed = [True]           # resources were freed since the last pass (shortcuts below)
-    last_blocked = [None]    # the head that blocked the last pass (strict static policies)
-    new_jobs: set[int] = set()
-
-    def enqueue(j: int) -> None:
-        status[j] = _PENDING
-        if backfill:
-            new_jobs.add(j)
-        if static:
-            bisect.insort(pending, (qp.key(wl, j), j))
-        else:
-            g = ctx.group_of(gkind, j)
-            q = groups.setdefault(g, [])
-            bisect.insort(q, j, key=lambda x: (arrival[x], x))
-
-    def take(j: int, d: Demand, p: Placement) -> None:
-        state._apply(p.node, d, p.gpus, -1)
-        free[0] -= d.cpu_milli
-        free[1] -= d.memory_mib
-        free[2] -= d.total_gpu_milli
-
-    def give(j: int, d: Demand, p: Placement) -> None:
-        state._apply(p.node, d, p.gpus, 1)
-        free[0] += d.cpu_milli
-        free[1] += d.memory_mib
-        free[2] += d.total_gpu_milli
-
-    def try_place(j: int) -> bool:
-        """Place job j's missing tasks; all-or-nothing unless partial."""
-        d = demand[j]
-        have = tasks[j]
-        missing = gang_size[j] - len(have)
-        if not partial and (free[2] < job_gpu[j] or free[0] < job_cpu[j] or free[1] < job_mem[j]):
-            return False
-        new = []
-        for _ in range(missing):
-            p = pol.select(state, d, rng)
-            if p is None:
-                break
-            take(j, d, p)
-            new.append(p)
-        if len(new) == missing:
-            have.extend(new)
-            return True
-        if partial:
-            have.extend(new)
-        else:
-            for p in new:
-                give(j, d, p)
-        return False
-
-    def start(j: int, now: float) -> None:
-        nonlocal seq
-        status[j] = _RUNNING
-        if math.isnan(first_start[j]):
-            first_start[j] = now
-        run_start[j] = now
-        token[j] += 1
-        seq += 1
-        t_end = now + remaining[j]
-        running_end[j] = t_end
-        heapq.heappush(heap, (t_end, seq, j, token[j]))
-        if track:
-            ctx._add(j, 1)
-
-    def stop(j: int, now: float, done: bool) -> None:
-        d = demand[j]
-        for t, p in enumerate(tasks[j]):
-            give(j, d, p)
-            seg_job.append(j)
-            seg_task.append(t)
-            seg_node.append(p.node)
-            seg_start.append(run_start[j])
-            seg_end.append(now)
-        tasks[j] = []
-        freed[0] = True
-        running_end.pop(j, None)
-        if track:
-            ctx._add(j, -1)
-        if done:
-            status[j] = _DONE
-            end[j] = now
-            remaining[j] = 0.0
-
-    def try_preempt(j: int, now: float) -> bool:
-        cands = [v for v in running_end if prio[v] < prio[j]]
-        if not cands:
-            return False
-        rule = qp.preemption
-        if rule == "lowest_priority":
-            cands.sort(key=lambda v: (prio[v], -run_start[v], v))
-        elif rule == "least_progress":
-            cands.sort(key=lambda v: ((duration[v] - remaining[v] + now - run_start[v]) / duration[v], v))
-        else:  # newest
-            cands.sort(key=lambda v: (-run_start[v], v))
-        trial = state.copy()
-        d = demand[j]
-        chosen = None
-        for i, v in enumerate(cands):
-            dv = demand[v]
-            for p in tasks[v]:
-                trial._apply(p.node, dv, p.gpus, 1)
-            placed = []
-            for _ in range(gang_size[j] - len(tasks[j])):
-                p = pol.select(trial, d, rng)
-                if p is None:
-                    break
-                trial._apply(p.node, d, p.gpus, -1)
-                placed.append(p)
-            ok = len(placed) == gang_size[j] - len(tasks[j])
-            for p in placed:
-                trial._apply(p.node, d, p.gpus, 1)
-            if ok:
-                chosen = cands[: i + 1]
-                break
-        if chosen is None:
-            return False
-        for v in chosen:
-            elapsed = now - run_start[v]
-            lost_s = lost_work_s(elapsed, qp.checkpoint_s)
-            remaining[v] -= elapsed - lost_s
-            lost[v] += lost_s * job_gpu[v] / MILLI
-            n_pre[v] += 1
-            token[v] += 1
-            stop(v, now, done=False)
-            enqueue(v)
-            preempt_log.append((now, wl.names[v], wl.names[j]))
-        return try_place(j)
-
-    def shadow(j: int, now: float) -> tuple[float, float]:
-        need = job_gpu[j] if job_gpu[j] else job_cpu[j]
-        avail = free[2] if job_gpu[j] else free[0]
-        if avail >= need:
-            return now, avail - need
-        for v, t in sorted(running_end.items(), key=lambda kv: kv[1]):
-            avail += job_gpu[v] if job_gpu[j] else job_cpu[v]
-            if avail >= need:
-                return t, avail - need
-        return math.inf, 0.0
-
-    def place_one(j: int) -> bool:
-        """Partial gangs: place one more task of job j if it fits anywhere."""
-        d = demand[j]
-        p = pol.select(state, d, rng)
-        if p is None:
-            return False
-        take(j, d, p)
-        tasks[j].append(p)
-        held_since[j].append(state_now[0])
-        return True
-
-    def schedule_partial(now: float) -> None:
-        # task by task, round-robin over the pending jobs in queue order (a pod-by-pod scheduler)
-        queue_order = [j for _, j in pending] if static else sorted(
-            (j for q in groups.values() for j in q), key=lambda x: (arrival[x], x))
-        moved = True
-        while moved and queue_order:
-            moved = False
-            for j in list(queue_order):
-                if len(tasks[j]) < gang_size[j] and place_one(j):
-                    moved = True
-                if len(tasks[j]) == gang_size[j]:
-                    queue_order.remove(j)
-                    if static:
-                        pending.remove((qp.key(wl, j), j))
-                    else:
-                        groups[ctx.group_of(gkind, j)].remove(j)
-                    start(j, now)
-
-    def schedule(now: float) -> None:
-        ctx.now = now
-        state_now[0] = now
-        if partial:
-            schedule_partial(now)
-            return
-        if static:
-            if (not backfill and not freed[0] and pending and pending[0][1] == last_blocked[0]):
-                return  # nothing was freed and the same head is first: it cannot fit now either
-            i = 0
-            blocked = None
-            shadow_t, extra = math.inf, 0.0
-            scanned = 0
-            only_new = backfill and not freed[0]
-            while i < len(pending):
-                j = pending[i][1]
-                if blocked is not None:
-                    # EASY backfilling behind the blocked head: cheap tests before any placement
-                    scanned += 1
-                    if scanned > backfill_depth:
-                        break
-                    if (only_new and j not in new_jobs) or job_gpu[j] > free[2] or job_cpu[j] > free[0] \
-                            or job_mem[j] > free[1]:
-                        i += 1
-                        continue
-                    late = now + remaining[j] > shadow_t
-                    uses = job_gpu[j] if job_gpu[blocked] else job_cpu[j]
-                    if late and uses > extra:  # would delay the head's reserved start
-                        i += 1
-                        continue
-                ok = try_place(j)
-                if not ok and qp.preemption and blocked is None:
-                    ok = try_preempt(j, now)
-                if ok:
-                    if blocked is not None and now + remaining[j] > shadow_t:
-                        extra -= job_gpu[j] if job_gpu[blocked] else job_cpu[j]
-                    pending.pop(i)
-                    start(j, now)
-                    continue
-                if not backfill:
-                    last_blocked[0] = j
-                    break
-                if blocked is None:
-                    blocked = j
-                    shadow_t, extra = shadow(j, now)
-                i += 1
-            freed[0] = False
-            if new_jobs:
-                new_jobs.clear()
-        else:
-            active = {g: q for g, q in groups.items() if q}
-            skipped: set[int] = set()
-            while active:
-                view = active
-                if skipped:
-                    view = {g: [x for x in q if x not in skipped] for g, q in active.items()}
-                    view = {g: q for g, q in view.items() if q}
-                    if not view:
-                        break
-                j = qp.pick(ctx, view)
-                g = ctx.group_of(gkind, j)
-                if qp.admissible(ctx, j) and try_place(j):
-                    groups[g].remove(j)
-                    if not groups[g]:
-                        active.pop(g, None)
-                    start(j, now)
-                    continue
-                if qp.skip == "group":
-                    active.pop(g, None)
-                else:
-                    skipped.add(j)
-
-    # ---- event loop
-    order = sorted(range(n), key=lambda j: (arrival[j], j))
-    ptr = 0
-    n_events = 0
+    sim = Simulation(cluster, workload, qp, pol, backfill=backfill, partial=gang == "partial",
+                     rng=np.random.default_rng(seed), horizon=horizon, backfill_depth=backfill_depth,
+                     check_invariants=check_invariants)
     bar = None
     if progress:
         from tqdm.auto import tqdm
 
-        bar = tqdm(total=n, desc=f"simulate {qp.name}/{pol.name}", unit="job", leave=False)
-    now = 0.0
-    last_free = list(free)
-    while True:
-        t_arr = arrival[order[ptr]] if ptr < n else math.inf
-        t_fin = heap[0][0] if heap else math.inf
-        now = min(t_arr, t_fin)
-        if now == math.inf or now > horizon:
-            break
-        while heap and heap[0][0] <= now:
-            _, _, j, tok = heapq.heappop(heap)
-            if tok != token[j] or status[j] != _RUNNING:
-                continue
-            stop(j, now, done=True)
-            n_events += 1
-            if bar is not None:
-                bar.update(1)
-        while ptr < n and arrival[order[ptr]] <= now:
-            j = order[ptr]
-            ptr += 1
-            n_events += 1
-            if status[j] == _UNSCHED:
-                if bar is not None:
-                    bar.update(1)
-                continue
-            enqueue(j)
-        schedule(now)
-        if check_invariants:
-            state.check_invariants()
-            assert free == [int(state.cpu_free.sum()), int(state.mem_free.sum()),
-                            int(state.gpu_free_total.sum())], "free totals drifted"
-        if free[2] != last_free[2] or free[0] != last_free[0] or free[1] != last_free[1] or not tl_t:
-            tl_t.append(now)
-            tl_g.append((cap_gpu - free[2]) / MILLI)
-            tl_c.append(cap_cpu - free[0])
-            tl_m.append(cap_mem - free[1])
-            last_free[:] = free
+        bar = tqdm(total=len(workload), desc=f"simulate {qp.name}/{pol.name}", unit="job", leave=False)
+    sim.run(bar)
     if bar is not None:
         bar.close()
-    # ---- leftovers: deadlock / unschedulable / unfinished
-    stuck_partial = any(tasks[j] and status[j] == _PENDING for j in range(n))
-    for j in range(n):
-        if status[j] == _PENDING:
-            if now == math.inf:
-                status[j] = _DEADLOCK if (stuck_partial and partial) else _UNSCHED
-            else:
-                status[j] = _UNFINISHED
-        elif status[j] in (_RUNNING, _FUTURE):
-            status[j] = _UNFINISHED
-    # close segments of still-running jobs at the horizon (not counted as done)
-    for j in range(n):
-        if tasks[j] and status[j] == _UNFINISHED and j in running_end:
-            for t, p in enumerate(tasks[j]):
-                seg_job.append(j)
-                seg_task.append(t)
-                seg_node.append(p.node)
-                seg_start.append(run_start[j])
-                seg_end.append(min(horizon, running_end[j]))
-    held = tuple((j, t, p.node, held_since[j][t]) for j in range(n) if status[j] == _DEADLOCK
-                 for t, p in enumerate(tasks[j]))
-    segments = {"job": np.array(seg_job, dtype=np.int64), "task": np.array(seg_task, dtype=np.int64),
-                "node": np.array(seg_node, dtype=np.int64), "start_s": np.array(seg_start, dtype=float),
-                "end_s": np.array(seg_end, dtype=float)}
-    timeline = {"t_s": np.array(tl_t, dtype=float), "gpu_used": np.array(tl_g, dtype=float),
-                "cpu_used_milli": np.array(tl_c, dtype=float), "mem_used_mib": np.array(tl_m, dtype=float),
-                "gpu_capacity": cap_gpu / MILLI}
-    return SimulationResult(cluster, wl, qp.name, pol.name, tuple(_CODE[int(s)] for s in status),
-                            np.array(first_start), np.array(end), np.array(n_pre), np.array(lost),
-                            segments, timeline, tuple(preempt_log), n_events, held)
+    return sim.result()

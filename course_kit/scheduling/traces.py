@@ -147,7 +147,8 @@ def openb_cluster(nodes):
 
 def openb_demands(pods) -> list[Demand]:
     """One :class:`Demand` per task of a ``load_openb`` pod table (``gpu_spec`` → allowed models)."""
-    out, cache = [], {}
+    out: list[Demand] = []
+    cache: dict = {}
     for key in zip(pods["cpu_milli"].tolist(), pods["memory_mib"].tolist(), pods["num_gpu"].tolist(),
                    pods["gpu_milli"].tolist(), pods["gpu_spec"].tolist()):
         d = cache.get(key)

@@ -25,8 +25,8 @@ DEFAULTS = {"gpus": 16_384, "per_1000_gpu_days": LLAMA3_PER_1000_GPU_DAYS, "chec
 
 
 def _curve(d, r, m, optimum):
-    taus = np.geomspace(max(optimum / 30, 1.0), optimum * 30, 121)
-    return taus / 60, [R.goodput(t, d, r, m) for t in taus]
+    taus = np.geomspace(max(optimum / 30, 1.0), optimum * 30, 81)
+    return taus / 60, R.goodput_curve(taus, d, r, m)
 
 
 def checkpoint_planner(**overrides) -> Panel:

@@ -40,7 +40,7 @@ import traitlets
 from course_kit._validate import check_number
 from course_kit.widgets.base import Panel
 
-__all__ = ["predict", "parse_guess", "compare"]
+__all__ = ["compare", "parse_guess", "predict"]
 
 _REVEAL_STYLE = (
     "border-left:4px solid #1a73e8;background:#f1f6fe;padding:6px 10px;margin:4px 0;"
@@ -86,6 +86,8 @@ def parse_guess(text, *, low: float | None = None, high: float | None = None) ->
     ValueError: guess must be in [0, 1000]; got 2000
     """
     raw = "" if text is None else str(text).strip()
+    if len(raw) > 40:   # a pasted essay is not a number; do not echo all of it back
+        raise ValueError(f"guess must be a number; got {raw[:20]!r}… ({len(raw)} characters)")
     if not raw:
         raise ValueError("guess is empty: type a number, then press Check")
     cleaned = raw.replace(",", "").replace("_", "").replace(" ", "")
@@ -198,8 +200,8 @@ def predict(prompt: str, answer: float, *, unit: str = "", low: float | None = N
 
     controls = {"guess": guess, "check": button}
     row = w.HBox([guess, unit_label, button])
-    panel = Panel(controls, update, outputs=[reveal], layout_controls=w.VBox(
-        [w.HTML(f"<div style='font-family:sans-serif'><b>Predict.</b> {prompt}</div>"), row]))
+    panel = Panel(controls, update, outputs=[reveal], title="Predict, then check", layout_controls=w.VBox(
+        [w.HTML(f"<div style='font-family:sans-serif'>{prompt}</div>"), row]))
     panel.guesses = []
     panel.result = None
     panel.reveal = reveal

@@ -29,6 +29,8 @@ SUPPLIES = {
 }
 
 _STYLE = {"description_width": "150px"}
+#: sliders get ~255 px of track (issue 15 item 3: they were ~55 px, one pixel per half degree)
+_SLIDER = {"style": _STYLE, "layout": {"width": "430px"}}
 
 
 def _count_key(name: str) -> str:
@@ -81,19 +83,19 @@ def rack_power(
     controls["rack_u"] = w.Dropdown(options=list(power.RACK_HEIGHTS_U), value=rack_u, description="rack height (U)",
                                     style=_STYLE)
     controls["inlet_c"] = w.FloatSlider(value=inlet_c, min=0, max=50, step=0.5, description="inlet (°C)",
-                                        style=_STYLE, continuous_update=True)
+                                        continuous_update=True, **_SLIDER)
     controls["delta_t_c"] = w.FloatSlider(value=delta_t_c, min=0, max=30, step=0.5, description="air ΔT (°C)",
-                                          style=_STYLE, continuous_update=True)
+                                          continuous_update=True, **_SLIDER)
     controls["ashrae_class"] = w.Dropdown(options=list(power.ASHRAE_2021), value="A1", description="ASHRAE class",
                                           style=_STYLE)
     controls["supply"] = w.Dropdown(options=list(SUPPLIES), value="415 V three-phase", description="feed",
                                     style=_STYLE, layout=w.Layout(width="340px"))  # "415 V three-phase" whole
     controls["power_factor"] = w.FloatSlider(value=0.95, min=0.7, max=1.0, step=0.01, description="power factor",
-                                             style=_STYLE)
+                                             **_SLIDER)
     controls["breaker_a"] = w.Dropdown(options=[16, 20, 30, 32, 60, 63, 100, 125], value=63,
                                        description="breaker (A)", style=_STYLE)
     controls["derate"] = w.FloatSlider(value=0.8, min=0.5, max=1.0, step=0.05, description="usable share",
-                                       style=_STYLE)
+                                       **_SLIDER)
     controls["cooling_kw"] = w.FloatText(value=cooling_kw, step=1, description="room cooling (kW)", style=_STYLE)
     controls["liquid_fraction"] = w.FloatText(value=liquid_fraction, step=0.05, description="liquid share (0-1)",
                                               style=_STYLE)

@@ -1,0 +1,117 @@
+"""Expected outputs of the ``# NBVAL_CHECK_OUTPUT`` cells, kept outside the notebooks.
+
+Notebooks are committed without outputs, so nbval alone can only compare a run with a second run
+(it catches nondeterminism, never a changed value). The notebook suite therefore also compares
+every marked cell of the QUICK run with ``tests/expected_outputs/<folder>/<notebook>.json``, keyed by
+cell id: a changed number fails, and an intended change is one reviewed update of that file:
+
+    python tests/update_expected.py notebooks/01_lifecycle.ipynb   # one or more notebooks
+    python tests/update_expected.py                                 # all of notebooks/ and solutions/
+    git diff tests/expected_outputs/                                # review, then commit
+
+What is compared: each output's text (stream text, or the ``text/plain`` of a result or display),
+after nbval's sanitize patterns (course_kit/nbval_sanitize.cfg: ids, addresses, temp paths).
+"""
+
+from __future__ import annotations
+
+import configparser
+import json
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+EXPECTED_DIR = ROOT / "tests" / "expected_outputs"
+SANITIZE = ROOT / "course_kit" / "nbval_sanitize.cfg"
+MARK = "NBVAL_CHECK_OUTPUT"
+UPDATE_HINT = "python tests/update_expected.py {nb}"
+
+
+def expected_path(notebook: Path) -> Path:
+    notebook = Path(notebook).resolve()
+    return EXPECTED_DIR / notebook.parent.name / f"{notebook.stem}.json"
+
+
+def _patterns() -> list[tuple[re.Pattern, str]]:
+    cfg = configparser.ConfigParser()
+    cfg.read(SANITIZE, encoding="utf-8")
+    return [(re.compile(cfg[s]["regex"]), cfg[s]["replace"]) for s in cfg.sections()]
+
+
+def sanitize(text: str) -> str:
+    for rx, rep in _patterns():
+        text = rx.sub(rep, text)
+    return text
+
+
+def _text(value) -> str:
+    return "".join(value) if isinstance(value, list) else str(value)
+
+
+def _outputs(cell) -> list[dict]:
+    out = []
+    for o in cell.get("outputs", []):
+        kind = o.get("output_type")
+        if kind == "stream":
+            out.append({"kind": f"stream:{o.get('name', 'stdout')}", "text": sanitize(_text(o.get("text", "")))})
+        elif kind in ("execute_result", "display_data") and "text/plain" in o.get("data", {}):
+            out.append({"kind": kind, "text": sanitize(_text(o["data"]["text/plain"]))})
+        elif kind == "error":
+            out.append({"kind": "error", "text": f"{o.get('ename')}: {o.get('evalue')}"})
+    return out
+
+
+def checked_outputs(executed) -> dict[str, dict]:
+    """``{cell id: {"source": first line after the marker, "outputs": [...]}}`` for every marked cell
+    of an executed notebook (an ``nbformat`` node)."""
+    found = {}
+    for cell in executed.cells:
+        if cell.cell_type != "code" or MARK not in cell.source:
+            continue
+        lines = [ln for ln in cell.source.splitlines() if ln.strip() and MARK not in ln]
+        found[cell.get("id") or ""] = {"source": (lines[0] if lines else "")[:100], "outputs": _outputs(cell)}
+    return found
+
+
+def problems(notebook: Path, executed) -> list[str]:
+    """What differs between the executed notebook's marked cells and the recorded expected outputs."""
+    rel = Path(notebook).resolve().relative_to(ROOT).as_posix()
+    hint = UPDATE_HINT.format(nb=rel)
+    got = checked_outputs(executed)
+    path = expected_path(notebook)
+    if not path.exists():
+        return [f"no expected outputs recorded for {rel} ({len(got)} checked cells): review the run and record "
+                f"them with `{hint}`"] if got else []
+    want = json.loads(path.read_text(encoding="utf-8"))
+    out = []
+    for cid, cell in got.items():
+        if not cid:
+            out.append(f"{rel}: a checked cell has no cell id (save it with nbformat >= 4.5)")
+        elif cid not in want:
+            out.append(f"{rel}: checked cell {cid} ({cell['source']!r}) has no expected output: `{hint}`")
+        elif cell["outputs"] != want[cid]["outputs"]:
+            out.append(f"{rel}: cell {cid} ({cell['source']!r}) changed:\n  expected {want[cid]['outputs']}\n"
+                       f"  got      {cell['outputs']}\n  intended? record it with `{hint}` and commit the diff")
+    for cid in sorted(set(want) - set(got)):
+        out.append(f"{rel}: expected outputs recorded for cell {cid} ({want[cid]['source']!r}), which is no "
+                   f"longer a checked cell: `{hint}`")
+    return out
+
+
+def record(notebook: Path, executed) -> Path:
+    path = expected_path(notebook)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(checked_outputs(executed), indent=1, ensure_ascii=False, sort_keys=True) + "\n",
+                    encoding="utf-8")
+    return path
+
+
+def run_quick(notebook: Path, out: Path) -> None:
+    """Execute ``notebook`` with papermill in QUICK mode into ``out`` (the suite's run)."""
+    import papermill as pm
+
+    pm.execute_notebook(
+        str(notebook), str(out), parameters={"QUICK": True}, kernel_name="python3",
+        progress_bar=False, cwd=str(Path(notebook).parent), store_widget_state=False,
+        execution_timeout=600,
+    )
