@@ -27,8 +27,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT / "tests"), str(Path(__file__).resolve().parent)]
 
-import browser_support as bs  # noqa: E402
 from _common import stats  # noqa: E402
+
+import browser_support as bs  # noqa: E402
 
 #: the page side: start the clock at the input's DOM event, stop it when the figure has been
 #: redrawn and a frame painted. Armed before each input; ``window.ckLatency`` resolves to ms.
