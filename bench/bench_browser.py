@@ -60,7 +60,7 @@ CASES = {
     "scheduler_playground": ("ck.widgets.scheduler_playground()", [], ("key", "nodes", ["ArrowRight", "ArrowLeft"])),
     "rack_power": ("ck.widgets.rack_power()", [], ("type", "DGX H100 (", [4, 3])),
     "mig_partitioner": ("ck.widgets.mig_partitioner()", [], ("select", "GPU")),
-    "parallelism_planner": ("ck.widgets.parallelism_planner()", [], ("select", "model")),
+    "parallelism_planner": ("ck.widgets.parallelism_planner()", [], ("type", "network Gb/s per GPU", [800, 400])),
     "checkpoint_planner": ("ck.widgets.checkpoint_planner()", [], ("type", "GPUs in the job", [8192, 16384])),
     "slow: roofline peak ↔ FP32": ("ck.widgets.roofline_explorer()", [], ("select", "peak")),
     "slow: topology k = 12 ↔ 14": ("ck.widgets.topology_explorer(k=12)", [], ("type", "k (even, 2-64)", [14, 12])),
