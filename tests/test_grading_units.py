@@ -396,3 +396,17 @@ def test_a_dying_worker_gives_not_graded_and_the_csv_is_still_written(tmp_path, 
     with out.open(newline="") as fh:
         assert len(list(csv.DictReader(fh))) == 2
     assert "not graded" in (tmp_path / "fb" / "ada.md").read_text()
+
+
+@pytest.mark.skipif(shutil.which("bwrap") is None, reason="bwrap is not installed")
+def test_bwrap_mounts_the_scratch_tmpfs_before_the_kit_so_a_kit_under_tmp_stays_visible():
+    """A CI clone lives under /tmp: the sandbox's /tmp tmpfs must not hide the kit, the venv or data/
+    (bwrap applies mounts in order, so every bind of a path below /tmp must come after the tmpfs)."""
+    from pathlib import Path
+
+    cmd = sandbox._bwrap_command(["true"], sandbox.Limits(), Path("/tmp/clone"))
+    tmpfs_at = cmd.index("--tmpfs")
+    assert cmd[tmpfs_at + 1] == "/tmp"
+    binds = [i for i, a in enumerate(cmd) if a == "--ro-bind" and cmd[i + 2].startswith("/tmp/")]
+    assert {cmd[i + 2] for i in binds} >= {"/tmp/clone/course_kit", "/tmp/clone/data"}
+    assert all(i > tmpfs_at for i in binds)

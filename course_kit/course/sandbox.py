@@ -232,6 +232,10 @@ def _bwrap_command(inner: list[str], limits: Limits, kit: Path) -> list[str]:
            "--die-with-parent", "--new-session", "--cap-drop", "ALL", "--clearenv"]
     for k, v in _env("/tmp/home", kit).items():
         cmd += ["--setenv", k, v]
+    # the scratch tmpfs first: the read-only binds below go on top of it, so a kit or venv that
+    # lives under /tmp (a CI clone, say) stays visible instead of being hidden by the tmpfs
+    cmd += ["--proc", "/proc", "--dev", "/dev", "--size", str(limits.tmp_mb * 2**20), "--tmpfs", "/tmp",
+            "--dir", "/tmp/home", "--dir", "/tmp/work"]
     for d in ("/usr", "/etc/alternatives", "/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d",
               "/etc/ssl", "/etc/localtime", "/etc/fonts"):
         if os.path.exists(d):
@@ -250,8 +254,7 @@ def _bwrap_command(inner: list[str], limits: Limits, kit: Path) -> list[str]:
         cmd += ["--ro-bind", str(p), str(p)]
     for sub in ("course_kit", "data"):
         cmd += ["--ro-bind", str(kit / sub), str(kit / sub)]
-    cmd += ["--proc", "/proc", "--dev", "/dev", "--size", str(limits.tmp_mb * 2**20), "--tmpfs", "/tmp",
-            "--dir", "/tmp/home", "--dir", "/tmp/work", "--chdir", "/tmp/work", "--"]
+    cmd += ["--chdir", "/tmp/work", "--"]
     return cmd + inner
 
 
