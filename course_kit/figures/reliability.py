@@ -13,7 +13,8 @@ from course_kit.figures import palette as pal
 
 __all__ = ["goodput_figure", "update_goodput_figure", "MARKERS"]
 
-MARKERS = {"Young": (pal.VERMILLION, "triangle-up"), "Daly": (pal.PURPLE, "diamond"), "exact optimum": (pal.GREEN, "star")}
+MARKERS = {"Young": (pal.VERMILLION, "triangle-up"), "Daly": (pal.PURPLE, "diamond"),
+           "exact optimum": (pal.GREEN, "star")}
 
 
 def goodput_figure(curve, marks, *, title: str = "", widget: bool = False, monte_carlo=None):
