@@ -65,3 +65,14 @@ def test_every_recorded_file_belongs_to_a_notebook():
         nb = ne.ROOT / path.parent.name / f"{path.stem}.ipynb"
         assert nb.is_file(), f"{path.relative_to(ne.ROOT)} has no notebook {nb.relative_to(ne.ROOT)}: delete it"
         assert isinstance(json.loads(path.read_text()), dict)
+
+
+def test_stream_chunking_does_not_matter(expected_dir):
+    """A loaded kernel may send one cell's print output as several stream messages: same text, same result."""
+    ne.record(expected_dir, _nb("a\nb\n"))
+    split = _nb("a\n")
+    split.cells[1].outputs.append(nbformat.v4.new_output("stream", name="stdout", text="b\n"))
+    assert ne.problems(expected_dir, split) == []
+    other = _nb("a\n")
+    other.cells[1].outputs.append(nbformat.v4.new_output("stream", name="stdout", text="c\n"))
+    assert ne.problems(expected_dir, other), "a different text must still be caught"

@@ -111,8 +111,8 @@ def maximal_layouts_figure(gpu: str, layouts, *, max_rows: int = 120):
     for r, lay in enumerate(layouts):
         for inst in lay.instances:
             p = table[inst.profile]
-            d = rows.setdefault(p.name, dict(x=[], base=[], y=[], color=_color(p.compute_slices, p.media_extensions, p.memory_slices),
-                                             pattern=_pattern(p.compute_slices, p.media_extensions, p.memory_slices)))
+            kind = (p.compute_slices, p.media_extensions, p.memory_slices)
+            d = rows.setdefault(p.name, dict(x=[], base=[], y=[], color=_color(*kind), pattern=_pattern(*kind)))
             d["x"].append(inst.size); d["base"].append(inst.start); d["y"].append(r)
     fig = go.Figure()
     for name in (n for n in table if n in rows):  # legend in the GPU's profile order, smallest first

@@ -40,8 +40,8 @@ def checkpoint_planner(**overrides) -> Panel:
     'gpus must be an integer in [1, 10000000]; got 0'
     """
     init = initial_values(DEFAULTS, overrides)
-    style = {"description_width": "190px"}
-    box = w.Layout(width="320px")
+    style = {"description_width": "215px"}  # "interruptions / 1,000 GPU-days" shown whole
+    box = w.Layout(width="345px")
     controls = {
         "gpus": w.IntText(value=init["gpus"], description="GPUs in the job", style=style, layout=box),
         "per_1000_gpu_days": w.FloatText(value=init["per_1000_gpu_days"], step=0.05,
@@ -50,7 +50,7 @@ def checkpoint_planner(**overrides) -> Panel:
                                     style=style, layout=box),
         "restart_s": w.FloatText(value=init["restart_s"], step=60, description="restart (s)", style=style, layout=box),
         "rule": w.Dropdown(options=list(rfig.MARKERS), value=init["rule"], description="checkpoint interval by",
-                           style=style, layout=box),
+                           style=style, layout=w.Layout(width="380px", min_width="380px")),  # "exact optimum" whole
     }
     readout = w.HTML()
     state: dict = {}
@@ -89,7 +89,8 @@ def checkpoint_planner(**overrides) -> Panel:
     panel = CheckpointPanel(controls, update, outputs=[fig, readout], title="Checkpoint planner",
                             layout_controls=w.HBox([w.VBox([controls["gpus"], controls["per_1000_gpu_days"]]),
                                                     w.VBox([controls["checkpoint_s"], controls["restart_s"]]),
-                                                    controls["rule"]]))
+                                                    controls["rule"]],
+                                                   layout=w.Layout(flex_flow="row wrap")))  # wraps when narrow
     panel._state = state
     panel.figure = fig
     panel.readout = readout

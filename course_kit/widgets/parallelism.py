@@ -36,13 +36,13 @@ def parallelism_planner(**overrides) -> Panel:
     'tp must divide the hidden size 16384; got 3'
     """
     init = initial_values(DEFAULTS, overrides)
-    style = {"description_width": "130px"}
-    box = w.Layout(width="250px")
+    style = {"description_width": "160px"}  # "network Gb/s per GPU" shown whole
+    box = w.Layout(width="280px")
     controls = {
         "model": w.Dropdown(options=list(P.MODELS), value=init["model"], description="model", style=style,
-                            layout=w.Layout(width="330px")),
+                            layout=w.Layout(width="400px")),
         "cluster": w.Dropdown(options=list(P.CLUSTERS), value=init["cluster"], description="cluster", style=style,
-                              layout=w.Layout(width="330px")),
+                              layout=w.Layout(width="400px")),
         "scale_out_gbps": w.FloatText(value=init["scale_out_gbps"], description="network Gb/s per GPU", style=style,
                                       layout=box),
     }

@@ -75,7 +75,7 @@ def rack_power(
         controls[_count_key(name)] = w.IntText(
             value=int(counts.get(name, 0)),
             description=f"{name} ({row['height_u']}U, {row['max_power_w'] / 1000:g} kW)",
-            style={"description_width": "260px"}, layout=w.Layout(width="360px"))
+            style={"description_width": "300px"}, layout=w.Layout(width="400px"))  # long names whole
     controls["other_u"] = w.IntText(value=0, description="other gear (U)", style=_STYLE,
                                     layout=w.Layout(width="230px"))
     controls["other_w"] = w.FloatText(value=0.0, step=50, description="other gear (W)",
@@ -89,7 +89,7 @@ def rack_power(
     controls["ashrae_class"] = w.Dropdown(options=list(power.ASHRAE_2021), value="A1", description="ASHRAE class",
                                           style=_STYLE)
     controls["supply"] = w.Dropdown(options=list(SUPPLIES), value="415 V three-phase", description="feed",
-                                    style=_STYLE)
+                                    style=_STYLE, layout=w.Layout(width="340px"))  # "415 V three-phase" whole
     controls["power_factor"] = w.FloatSlider(value=0.95, min=0.7, max=1.0, step=0.01, description="power factor",
                                              **_SLIDER)
     controls["breaker_a"] = w.Dropdown(options=[16, 20, 30, 32, 60, 63, 100, 125], value=63,
