@@ -25,12 +25,12 @@ A good score (:func:`check_scoring_function` tests each on seeded random inputs)
 6. **every objective counts** — improving only one objective from its worst to its best value
    strictly raises the score (each weight is positive).
 
-The course text's own answer (:func:`seed_q6_score`, weights 0.4/0.3/0.3 through
+The course text's own answer (:func:`course_text_q6_score`, weights 0.4/0.3/0.3 through
 :func:`course_kit.scheduling.multi_objective_score`) fails property 4: its fairness term
 ``1 − |user_share − fair_share|`` is symmetric, so a user far *below* their fair share scores lower
 than one exactly at it, and the scheduler starves the users it should help first.
 
->>> check_scoring_function(seed_q6_score).split(":")[0]
+>>> check_scoring_function(course_text_q6_score).split(":")[0]
 'fairness'
 >>> def good(est, mx, gain, share, fair):
 ...     fairness = 1 - share / (2 * fair) if share <= fair else (1 - share) / (2 * (1 - fair))
@@ -49,7 +49,7 @@ import numpy as np
 
 from course_kit._validate import check_int, check_number
 
-__all__ = ["Q6_ARGS", "Q6_PROPERTIES", "seed_q6_score", "check_scoring_function"]
+__all__ = ["Q6_ARGS", "Q6_PROPERTIES", "course_text_q6_score", "check_scoring_function"]
 
 #: Argument order of a Q6 scoring function (called positionally).
 Q6_ARGS = ("est_completion_s", "max_completion_s", "util_gain", "user_share", "fair_share")
@@ -68,7 +68,7 @@ def _q6_inputs(est_completion_s, max_completion_s, util_gain, user_share, fair_s
     return est, mx, gain, share, fair
 
 
-def seed_q6_score(est_completion_s, max_completion_s, util_gain, user_share, fair_share) -> float:
+def course_text_q6_score(est_completion_s, max_completion_s, util_gain, user_share, fair_share) -> float:
     """The course text's Q6 ``multi_objective_scheduler_score`` with the :data:`Q6_ARGS` signature.
 
         completion = 1 − est / max;  utilisation = util_gain;  fairness = 1 − |share − fair share|
@@ -77,9 +77,9 @@ def seed_q6_score(est_completion_s, max_completion_s, util_gain, user_share, fai
     (seed §7 Q6, via :func:`course_kit.scheduling.multi_objective_score`). Its fairness term is
     symmetric around the fair share — the flaw the Q6 exercise is about.
 
-    >>> seed_q6_score(0, 3600, 1.0, 0.25, 0.25)        # best on every term: 1.0
+    >>> course_text_q6_score(0, 3600, 1.0, 0.25, 0.25)        # best on every term: 1.0
     1.0
-    >>> round(seed_q6_score(0, 3600, 1.0, 0.0, 0.25), 3)   # the same user holding nothing scores less
+    >>> round(course_text_q6_score(0, 3600, 1.0, 0.0, 0.25), 3)   # the same user holding nothing scores less
     0.925
     """
     from course_kit.scheduling import multi_objective_score
@@ -145,7 +145,7 @@ def check_scoring_function(fn: Callable, *, n_samples: int = 200, seed: int = 0,
 
     >>> check_scoring_function(lambda est, mx, gain, share, fair: 1.0)
     'every objective counts: improving only est_completion_s (3600 -> 0) does not raise the score (1 -> 1): give it a positive weight'
-    >>> check_scoring_function(lambda *a: 0.9 * seed_q6_score(*a)).split(":")[0]
+    >>> check_scoring_function(lambda *a: 0.9 * course_text_q6_score(*a)).split(":")[0]
     'fairness'
     """
     n = check_int("n_samples", n_samples, low=1, high=100_000)

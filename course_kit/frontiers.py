@@ -39,7 +39,7 @@ __all__ = [
     "qec_overhead",
     "qec_curve",
     "circuit_success_probability",
-    "SEED_QUANTUM_BACKENDS",
+    "COURSE_TEXT_QUANTUM_BACKENDS",
     "AVOGADRO",
     "NUCLEOTIDE_MASS_DA",
     "bits_per_nucleotide",
@@ -50,7 +50,7 @@ __all__ = [
     "decode_rotating_ternary",
     "max_homopolymer_run",
     "dna_synthesis_cost_usd",
-    "seed_dna_cost_contradiction",
+    "course_text_dna_cost_contradiction",
     "figures_table",
 ]
 
@@ -224,7 +224,7 @@ def qec_overhead(logical_qubits, physical_error, target_logical_error, **kwargs)
     factories (often more than doubling the total).
 
     >>> o = qec_overhead(100, 1e-3, 1e-12)
-    >>> o["distance"], o["physical_per_logical"], o["physical_qubits"], o["seed_physical_qubits"]
+    >>> o["distance"], o["physical_per_logical"], o["physical_qubits"], o["course_text_physical_qubits"]
     (21, 881, 88100, 100000)
     """
     n = check_int("logical_qubits", logical_qubits, low=1, high=10**9)
@@ -235,7 +235,7 @@ def qec_overhead(logical_qubits, physical_error, target_logical_error, **kwargs)
         "physical_per_logical": per,
         "physical_qubits": per * n,
         "logical_error_per_round": logical_error_rate(physical_error, d, **kwargs),
-        "seed_physical_qubits": 1000 * n,
+        "course_text_physical_qubits": 1000 * n,
     }
 
 
@@ -280,7 +280,7 @@ def circuit_success_probability(gate_fidelity, n_gates) -> float:
     return math.exp(n * math.log(f))
 
 
-SEED_QUANTUM_BACKENDS = {
+COURSE_TEXT_QUANTUM_BACKENDS = {
     "ibm_quantum": {"qubits": 127, "gate_fidelity": 0.999, "coherence_time_us": 100},
     "google_sycamore": {"qubits": 70, "gate_fidelity": 0.999, "coherence_time_us": 100},
     "rigetti_aspen": {"qubits": 32, "gate_fidelity": 0.98, "coherence_time_us": 20},
@@ -451,10 +451,10 @@ def dna_synthesis_cost_usd(size_bytes, cost_per_base_usd, *, bits_per_nt=2.0, ov
     return size * 8 / bits * over * price
 
 
-def seed_dna_cost_contradiction() -> dict:
+def course_text_dna_cost_contradiction() -> dict:
     """The seed's two DNA prices side by side: $0.10 per base vs $0.001 per GB.
 
-    >>> c = seed_dna_cost_contradiction()
+    >>> c = course_text_dna_cost_contradiction()
     >>> c["synthesis_usd_per_gb"], c["tier_table_usd_per_gb"], f"{c['ratio']:.0e}"
     (400000000.0, 0.001, '4e+11')
     """
@@ -499,4 +499,4 @@ def figures_table():
         ("DNA tier cost", "$0.001 per GB", "—", "not verified; contradicts $0.10/base by 4e11×", "Low", False),
         ("DNA access time", "10 h", "—", "not verified", "Low", False),
     ]
-    return pd.DataFrame(rows, columns=["figure", "seed_says", "value_used", "source", "confidence", "verified"])
+    return pd.DataFrame(rows, columns=["figure", "course_text_says", "value_used", "source", "confidence", "verified"])

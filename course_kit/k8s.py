@@ -89,8 +89,8 @@ __all__ = [
     "ValidationReport",
     "validate_manifest",
     "validate_manifests",
-    "SEED_MANIFEST_YAML",
-    "seed_fair_share_weights",
+    "COURSE_TEXT_MANIFEST_YAML",
+    "course_text_fair_share_weights",
 ]
 
 GPU_RESOURCE = "nvidia.com/gpu"
@@ -596,7 +596,7 @@ def to_yaml(objs) -> str:
 def load_yaml(text: str) -> list[dict]:
     """Parse multi-document YAML into manifest dicts (empty documents are skipped).
 
-    >>> [o["kind"] for o in load_yaml(SEED_MANIFEST_YAML)]
+    >>> [o["kind"] for o in load_yaml(COURSE_TEXT_MANIFEST_YAML)]
     ['Namespace', 'ResourceQuota', 'PriorityClass', 'ConfigMap']
     """
     import yaml
@@ -1016,7 +1016,7 @@ def validate_manifests(objs) -> list[ValidationReport]:
 # The seed's manifest, quoted, for the notebook to check
 # --------------------------------------------------------------------------------------------
 
-SEED_MANIFEST_YAML = """\
+COURSE_TEXT_MANIFEST_YAML = """\
 apiVersion: v1
 kind: Namespace
 metadata:
@@ -1082,10 +1082,10 @@ data:
 """The seed's ``kubernetes_cluster_config.yaml`` (section 6), verbatim."""
 
 
-def seed_fair_share_weights(yaml_text: str = SEED_MANIFEST_YAML) -> dict[str, dict]:
+def course_text_fair_share_weights(yaml_text: str = COURSE_TEXT_MANIFEST_YAML) -> dict[str, dict]:
     """Read the per-team weights out of the seed's fair-share ConfigMap.
 
-    >>> seed_fair_share_weights()["team-alpha"]
+    >>> course_text_fair_share_weights()["team-alpha"]
     {'weight': 30, 'max_running_jobs': 10}
     """
     import yaml

@@ -23,7 +23,7 @@ Formulas and sources:
 * Fair-share KPI: each queue's achieved share of GPU time against its entitlement in a weighted
   queue tree, measured on section 4's simulator (:func:`queue_share_experiment`).
 
-The seed's KPI targets (:data:`SEED_KPI_TARGETS`) are illustrative and unsourced (docs/sources.md
+The seed's KPI targets (:data:`COURSE_TEXT_KPI_TARGETS`) are illustrative and unsourced (docs/sources.md
 errata 54); they are kept as an exercise in checking that targets agree with each other.
 
 >>> round(availability(720, 0.25), 5)       # seed targets: MTBF 720 h, MTTR 15 min
@@ -56,11 +56,11 @@ __all__ = [
     "cost_per_inference_usd",
     "energy_per_inference_j",
     "energy_cost_per_inference_usd",
-    "SEED_KPI_TARGETS",
+    "COURSE_TEXT_KPI_TARGETS",
     "evaluate_kpis",
     "DvfsPoint",
     "DvfsResult",
-    "SEED_DVFS_POINTS",
+    "COURSE_TEXT_DVFS_POINTS",
     "dvfs_energy",
     "dvfs_tradeoff",
     "queue_share_experiment",
@@ -263,7 +263,7 @@ def energy_cost_per_inference_usd(power_w, throughput_rps, pue_=1.0, price_usd_p
 # The seed's KPI table
 # --------------------------------------------------------------------------------------------
 
-SEED_KPI_TARGETS: dict[str, dict] = {
+COURSE_TEXT_KPI_TARGETS: dict[str, dict] = {
     "cluster_utilization": {"target": 0.85, "critical": 0.70, "higher_is_better": True, "unit": "fraction"},
     "inference_latency_p99_ms": {"target": 50, "critical": 100, "higher_is_better": False, "unit": "ms"},
     "training_job_success_rate": {"target": 0.95, "critical": 0.90, "higher_is_better": True, "unit": "fraction"},
@@ -285,11 +285,11 @@ def evaluate_kpis(measured: Mapping, targets: Mapping | None = None):
     """
     import pandas as pd
 
-    targets = SEED_KPI_TARGETS if targets is None else targets
+    targets = COURSE_TEXT_KPI_TARGETS if targets is None else targets
     if not isinstance(measured, Mapping) or not measured:
         raise ValueError("measured must be a non-empty dict of KPI name → value")
     if not isinstance(targets, Mapping):
-        raise ValueError("targets must be a dict like SEED_KPI_TARGETS")
+        raise ValueError("targets must be a dict like COURSE_TEXT_KPI_TARGETS")
     rows = []
     for name, value in measured.items():
         if name not in targets:
@@ -325,7 +325,7 @@ class DvfsPoint:
         check_number("voltage_v", self.voltage_v, low=0, low_inclusive=False, high=5)
 
 
-SEED_DVFS_POINTS = (
+COURSE_TEXT_DVFS_POINTS = (
     DvfsPoint("performance", 3.0, 1.2),
     DvfsPoint("balanced", 2.4, 1.1),
     DvfsPoint("low", 1.5, 0.9),
@@ -397,7 +397,7 @@ def dvfs_energy(
     )
 
 
-def dvfs_tradeoff(points: Sequence[DvfsPoint] = SEED_DVFS_POINTS, **kwargs):
+def dvfs_tradeoff(points: Sequence[DvfsPoint] = COURSE_TEXT_DVFS_POINTS, **kwargs):
     """:func:`dvfs_energy` for each point, as a DataFrame (one row per point, energy-optimal flagged).
 
     >>> df = dvfs_tradeoff(work_gcycles=30, static_power_w=30)
@@ -450,7 +450,7 @@ def queue_share_experiment(
     """Entitled vs achieved GPU share per leaf queue of a weighted queue tree.
 
     Every leaf queue of ``tree`` (default: the course text's tree,
-    :data:`course_kit.scheduling.SEED_QUEUE_TREE`) submits ``jobs_per_leaf`` one-GPU jobs at
+    :data:`course_kit.scheduling.COURSE_TEXT_QUEUE_TREE`) submits ``jobs_per_leaf`` one-GPU jobs at
     time 0, in a seeded random order, with log-normal run times (median 1 h, σ = 0.5) — more work
     than the cluster can do within ``horizon_h``, so every queue always has a backlog. The jobs run
     on :func:`course_kit.scheduling.simulate` with the ``queue`` policy (``hierarchical`` uses the
@@ -464,7 +464,7 @@ def queue_share_experiment(
 
     from course_kit import scheduling as sch
 
-    tree = sch.SEED_QUEUE_TREE if tree is None else tree
+    tree = sch.COURSE_TEXT_QUEUE_TREE if tree is None else tree
     check_choice("queue", queue, ("hierarchical", "fifo"))
     entitled = sch.hierarchical_shares(tree)
     nodes = check_int("nodes", nodes, low=1, high=1000)

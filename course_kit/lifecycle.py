@@ -22,7 +22,7 @@ used here as such and labelled so.
 
 Example
 -------
->>> stages = SEED_HANDOFF_STAGES
+>>> stages = COURSE_TEXT_HANDOFF_STAGES
 >>> [s.name for s in stages]
 ['Raw → Cleaned', 'Feature Engineering', 'Feature Store Write', 'Model Input Prep']
 >>> round(stages[0].median_ms, 1), stages[0].p95_ms
@@ -45,9 +45,9 @@ from course_kit._validate import check_choice, check_int, check_number
 
 __all__ = [
     "Stage",
-    "SEED_HANDOFF_STAGES",
+    "COURSE_TEXT_HANDOFF_STAGES",
     "REALTIME_INGESTION_STAGES",
-    "SEED_INGESTION_SLO_MS",
+    "COURSE_TEXT_INGESTION_SLO_MS",
     "Z95",
     "simulate_end_to_end",
     "end_to_end_percentiles",
@@ -71,7 +71,7 @@ __all__ = [
 #: Standard-normal quantile at 0.95 (scipy.stats.norm.ppf(0.95)).
 Z95 = 1.6448536269514722
 #: The course text's ingestion target: "Ingestion Latency: p95 < 50ms for real-time systems" (illustrative).
-SEED_INGESTION_SLO_MS = 50.0
+COURSE_TEXT_INGESTION_SLO_MS = 50.0
 _ILLUSTRATIVE = "course text (seed) §1, illustrative, no published source (docs/sources.md#erratum-54)"
 _MAX_SAMPLES = 2_000_000
 
@@ -132,7 +132,7 @@ class Stage:
 
 
 #: The course text's "Handoff Latency Impacts" table (phase 2), ranges read as 5th–95th percentiles.
-SEED_HANDOFF_STAGES: tuple[Stage, ...] = (
+COURSE_TEXT_HANDOFF_STAGES: tuple[Stage, ...] = (
     Stage.from_range("Raw → Cleaned", 100, 500, phase="Data processing"),
     Stage.from_range("Feature Engineering", 50, 200, phase="Data processing"),
     Stage.from_range("Feature Store Write", 20, 100, phase="Data processing"),
@@ -238,7 +238,7 @@ class BudgetResult:
 
 def budget_check(
     stages: Sequence[Stage],
-    slo_ms: float = SEED_INGESTION_SLO_MS,
+    slo_ms: float = COURSE_TEXT_INGESTION_SLO_MS,
     percentile: float = 95,
     *,
     n: int = 20_000,
@@ -271,7 +271,7 @@ def budget_check(
 
 def required_speedup(
     stages: Sequence[Stage],
-    slo_ms: float = SEED_INGESTION_SLO_MS,
+    slo_ms: float = COURSE_TEXT_INGESTION_SLO_MS,
     percentile: float = 95,
     *,
     n: int = 20_000,

@@ -27,14 +27,14 @@ from course_kit._validate import check_number
 
 __all__ = [
     "Thresholds",
-    "SEED_THRESHOLDS",
-    "SEED_WEIGHTS",
+    "COURSE_TEXT_THRESHOLDS",
+    "COURSE_TEXT_WEIGHTS",
     "CONGESTED_ABOVE",
     "congestion_score",
     "dominant_signal",
     "detect_congestion",
     "QosClass",
-    "SEED_QOS_CLASSES",
+    "COURSE_TEXT_QOS_CLASSES",
     "qos_allocation_gbps",
     "score_grid",
     "qos_sweep",
@@ -49,9 +49,9 @@ class Thresholds:
 
 
 #: The seed's ``congestion_thresholds`` (unsourced choices).
-SEED_THRESHOLDS = Thresholds(utilization=0.8, queue_depth_packets=1000, packet_loss_rate=0.001)
+COURSE_TEXT_THRESHOLDS = Thresholds(utilization=0.8, queue_depth_packets=1000, packet_loss_rate=0.001)
 #: The seed's weights for utilisation, queue depth and loss.
-SEED_WEIGHTS = (0.4, 0.3, 0.3)
+COURSE_TEXT_WEIGHTS = (0.4, 0.3, 0.3)
 #: The seed flags a link as congested above this score.
 CONGESTED_ABOVE = 0.7
 
@@ -84,8 +84,8 @@ def congestion_score(
     queue_depth_packets,
     packet_loss_rate,
     *,
-    thresholds: Thresholds = SEED_THRESHOLDS,
-    weights=SEED_WEIGHTS,
+    thresholds: Thresholds = COURSE_TEXT_THRESHOLDS,
+    weights=COURSE_TEXT_WEIGHTS,
 ) -> float:
     """The seed's congestion score in [0, 1] (see the module docstring for the formula).
 
@@ -100,8 +100,8 @@ def dominant_signal(
     queue_depth_packets,
     packet_loss_rate,
     *,
-    thresholds: Thresholds = SEED_THRESHOLDS,
-    weights=SEED_WEIGHTS,
+    thresholds: Thresholds = COURSE_TEXT_THRESHOLDS,
+    weights=COURSE_TEXT_WEIGHTS,
 ) -> str:
     """Which term contributes most to the score: 'utilization', 'queueing' or 'loss'.
 
@@ -150,14 +150,14 @@ class QosClass:
 
 
 #: The seed's ``implement_qos_policies`` classes (targets are the seed's, unsourced).
-SEED_QOS_CLASSES = (
+COURSE_TEXT_QOS_CLASSES = (
     QosClass("high", ("model_inference", "real_time_features"), 0.5, 10, 1),
     QosClass("medium", ("model_training", "batch_processing"), 0.3, 100, 2),
     QosClass("low", ("data_backup", "log_shipping"), 0.2, 1000, 3),
 )
 
 
-def qos_allocation_gbps(demand_gbps: Mapping, link_gbps, classes=SEED_QOS_CLASSES) -> dict[str, float]:
+def qos_allocation_gbps(demand_gbps: Mapping, link_gbps, classes=COURSE_TEXT_QOS_CLASSES) -> dict[str, float]:
     """Bandwidth each class gets on a ``link_gbps`` link (work-conserving weighted sharing).
 
     Each class first receives min(demand, guarantee × link); the remaining capacity is then

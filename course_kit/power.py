@@ -43,13 +43,13 @@ __all__ = [
     "server_catalog",
     "server",
     "rack_item",
-    "seed_rack_items",
-    "seed_rack_power_w",
+    "course_text_rack_items",
+    "course_text_rack_power_w",
     "build_rack",
     "it_load_w",
     "heat_btu_per_h",
     "airflow_cfm",
-    "seed_airflow_cfm",
+    "course_text_airflow_cfm",
     "airflow_m3_per_s",
     "delta_t_c_for_airflow",
     "c_to_f_delta",
@@ -180,7 +180,7 @@ def rack_item(name: str, height_u, power_w, kind: str = "other") -> RackItem:
     return RackItem(name.strip(), height_u, power_w, kind, "user")
 
 
-def seed_rack_items() -> tuple[RackItem, ...]:
+def course_text_rack_items() -> tuple[RackItem, ...]:
     """The seed's "42U Rack Layout" (section 3, erratum 14) with the seed's own heights and watts.
 
     ToR switch 2U, management switch 1U, "Compute Nodes (36U)": 9 × 4U GPU servers **and** 18 × 2U
@@ -188,7 +188,7 @@ def seed_rack_items() -> tuple[RackItem, ...]:
     (``RackPowerCalculator``: GPU server 1,400 W, CPU server 400 W, ToR 200 W, PDU 50 W; the
     management switch and monitor are not given a wattage there). None of them is sourced.
 
-    >>> sum(i.height_u for i in seed_rack_items())
+    >>> sum(i.height_u for i in course_text_rack_items())
     78
     """
     src = "seed (unsourced)"
@@ -200,13 +200,13 @@ def seed_rack_items() -> tuple[RackItem, ...]:
     return tuple(items)
 
 
-def seed_rack_power_w() -> float:
+def course_text_rack_power_w() -> float:
     """The seed's ``RackPowerCalculator`` example: (9×1,400 + 2×200 + 2×50 + 4×200) × 1.2 W.
 
     Reproduced to show erratum 15: with DGX A100s (6.5 kW max each) the 9 GPU servers alone draw
     58.5 kW, not 16.7 kW. (The "fans: 200" line counts cooling fans as rack components.)
 
-    >>> seed_rack_power_w()
+    >>> course_text_rack_power_w()
     16680.0
     """
     return (9 * 1400 + 2 * 200 + 2 * 50 + 4 * 200) * 1.2
@@ -299,12 +299,12 @@ def airflow_cfm(heat_w, delta_t_c) -> float:
     return BTU_PER_H_PER_W * heat_w / (SENSIBLE_HEAT_CONSTANT * c_to_f_delta(delta_t_c))
 
 
-def seed_airflow_cfm(heat_w, delta_t_c) -> float:
+def course_text_airflow_cfm(heat_w, delta_t_c) -> float:
     """The seed's ``optimize_airflow`` (WRONG, kept for the erratum): a Celsius ΔT in the °F formula.
 
     It is exactly 1.8× :func:`airflow_cfm`.
 
-    >>> round(seed_airflow_cfm(10_000, 17))   # docs/sources.md#erratum-29: "seed ≈ 1,860 CFM"
+    >>> round(course_text_airflow_cfm(10_000, 17))   # docs/sources.md#erratum-29: "seed ≈ 1,860 CFM"
     1858
     """
     heat_w = check_number("heat_w", heat_w, low=0, high=1e8)

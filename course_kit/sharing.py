@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from course_kit._validate import check_int, check_number
 
 __all__ = [
-    "SEED_SWITCH_MS",
+    "COURSE_TEXT_SWITCH_MS",
     "time_slicing_overhead",
     "switches_per_second",
     "TenantWait",
@@ -35,7 +35,7 @@ __all__ = [
 ]
 
 #: The seed's per-switch cost (0.1 ms "context switch" + 2.0 ms "memory transfer"): an ASSUMPTION.
-SEED_SWITCH_MS = 2.1
+COURSE_TEXT_SWITCH_MS = 2.1
 
 
 def _check_slice(slice_ms, switch_ms, switch_in_slice) -> tuple[float, float]:
@@ -50,7 +50,7 @@ def _check_slice(slice_ms, switch_ms, switch_in_slice) -> tuple[float, float]:
     return slice_ms, switch_ms
 
 
-def time_slicing_overhead(slice_ms, switch_ms=SEED_SWITCH_MS, *, switch_in_slice: bool = True) -> float:
+def time_slicing_overhead(slice_ms, switch_ms=COURSE_TEXT_SWITCH_MS, *, switch_in_slice: bool = True) -> float:
     """Fraction of GPU time lost to switching.
 
     switch inside the slice: switch / slice; switch added: switch / (slice + switch).
@@ -67,7 +67,7 @@ def time_slicing_overhead(slice_ms, switch_ms=SEED_SWITCH_MS, *, switch_in_slice
     return switch_ms / slice_ms if switch_in_slice else switch_ms / (slice_ms + switch_ms)
 
 
-def switches_per_second(slice_ms, switch_ms=SEED_SWITCH_MS, *, switch_in_slice: bool = True) -> float:
+def switches_per_second(slice_ms, switch_ms=COURSE_TEXT_SWITCH_MS, *, switch_in_slice: bool = True) -> float:
     """Context switches per second: 1000 / slice (inside) or 1000 / (slice + switch) (added).
 
     >>> switches_per_second(100), switches_per_second(200)
@@ -87,7 +87,7 @@ class TenantWait:
     mean_ms: float  # a request arriving at a uniformly random time
 
 
-def tenant_wait_ms(n_tenants, slice_ms, switch_ms=SEED_SWITCH_MS, *, switch_in_slice: bool = True) -> TenantWait:
+def tenant_wait_ms(n_tenants, slice_ms, switch_ms=COURSE_TEXT_SWITCH_MS, *, switch_in_slice: bool = True) -> TenantWait:
     """Wait for a tenant's next compute window under round-robin time-slicing.
 
     Cycle C = n·slice (switch inside) or n·(slice + switch) (added). Each tenant computes for
@@ -109,7 +109,8 @@ def tenant_wait_ms(n_tenants, slice_ms, switch_ms=SEED_SWITCH_MS, *, switch_in_s
     return TenantWait(cycle, service, gap, gap * gap / (2 * cycle))
 
 
-def slice_sweep(slice_ms_values, n_tenants=4, switch_ms=SEED_SWITCH_MS, *, switch_in_slice: bool = True) -> list[dict]:
+def slice_sweep(slice_ms_values, n_tenants=4, switch_ms=COURSE_TEXT_SWITCH_MS, *,
+                switch_in_slice: bool = True) -> list[dict]:
     """Overhead and tenant wait for each slice length (the data behind the trade-off plot).
 
     >>> [round(r["overhead_pct"], 2) for r in slice_sweep([100, 200])]

@@ -81,7 +81,7 @@ def _intricacies():
             m.mig_figure(gpu, mig.layout(gpu, "4g.20gb, 1g.5gb+me, 1g.10gb")),
             m.maximal_layouts_figure(gpu, mig.maximal_layouts(gpu, list(mig.profiles(gpu)))),
             s.time_slicing_figure(sharing.slice_sweep([3, 10, 100, 1000], n_tenants=4), n_tenants=4,
-                                  switch_ms=sharing.SEED_SWITCH_MS),
+                                  switch_ms=sharing.COURSE_TEXT_SWITCH_MS),
             nq.congestion_figure(utils, queues, network_qos.score_grid(utils, queues),
                                  network_qos.qos_sweep([i / 10 for i in range(0, 31, 5)], link_gbps=400))]
 
@@ -92,7 +92,7 @@ def _power():
     from course_kit import power, widgets
     from course_kit.figures import power as p
 
-    rep = power.rack_report(power.seed_rack_items())
+    rep = power.rack_report(power.course_text_rack_items())
     return [p.rack_figure(rep), p.power_budget_figure(rep), *live_figures(widgets.rack_power()),
             *_k8s_placement()]
 

@@ -44,7 +44,7 @@ def test_seed_score_matches_the_course_text_formula():
     for _ in range(200):
         mx = rng.uniform(1, 1e5)
         args = (mx * rng.uniform(), mx, rng.uniform(), rng.uniform(), rng.uniform(0.01, 0.99))
-        assert a.seed_q6_score(*args) == pytest.approx(seed_by_hand(*args), abs=1e-12)
+        assert a.course_text_q6_score(*args) == pytest.approx(seed_by_hand(*args), abs=1e-12)
 
 
 @pytest.mark.parametrize("args,name", [
@@ -54,7 +54,7 @@ def test_seed_score_matches_the_course_text_formula():
 ])
 def test_seed_score_validates(args, name):
     with pytest.raises(ValueError, match=name):
-        a.seed_q6_score(*args)
+        a.course_text_q6_score(*args)
 
 
 @pytest.mark.parametrize("fn", [good, good_clipped])
@@ -68,7 +68,7 @@ def test_numpy_results_are_numbers():
 
 
 @pytest.mark.parametrize("fn,prop", [
-    (a.seed_q6_score, "fairness"),                                    # symmetric |share - fair|
+    (a.course_text_q6_score, "fairness"),                                    # symmetric |share - fair|
     (seed_by_hand, "fairness"),
     (lambda e, m, g, s, f: 0.4 * (1 - e / m) + 0.3 * g + 0.3 * (s / f if s <= f else 1.0), "fairness"),
     (lambda e, m, g, s, f: 0.4 * (1 - e / m) + 0.3 * g + 0.3 * (1 - s) * (1 - f * s),
@@ -90,7 +90,7 @@ def test_bad_scores_are_named(fn, prop):
 
 
 def test_verdict_names_the_inputs():
-    msg = a.check_scoring_function(a.seed_q6_score)
+    msg = a.check_scoring_function(a.course_text_q6_score)
     assert "user_share=" in msg and "fair_share=" in msg and " < " in msg
 
 

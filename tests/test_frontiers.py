@@ -104,7 +104,7 @@ def test_rotating_ternary_round_trip_without_homopolymers(data):
 
 
 def test_seed_prices_contradict_each_other():
-    c = fr.seed_dna_cost_contradiction()
+    c = fr.course_text_dna_cost_contradiction()
     # 1 GB = 8e9 bits = 4e9 bases at 2 bits/base; × $0.10
     assert c["synthesis_usd_per_gb"] == pytest.approx(4e9 * 0.10)
     assert c["ratio"] == pytest.approx(4e8 / 0.001)

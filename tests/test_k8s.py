@@ -198,7 +198,7 @@ def test_tenant_spec_fuzz_only_valueerror(team, cpu, gpus, prio):
 
 
 def test_seed_manifest_is_accepted_but_three_things_do_nothing():
-    reports = k8s.validate_manifests(k8s.load_yaml(k8s.SEED_MANIFEST_YAML))
+    reports = k8s.validate_manifests(k8s.load_yaml(k8s.COURSE_TEXT_MANIFEST_YAML))
     by_kind = {r.kind: r for r in reports}
     assert all(r.ok for r in reports), [r.errors for r in reports]
     assert [w for w in by_kind["ResourceQuota"].warnings if "limits.nvidia.com/gpu" in w and "never counted" in w]
@@ -209,7 +209,7 @@ def test_seed_manifest_is_accepted_but_three_things_do_nothing():
 
 
 def test_seed_weights_become_kueue_cluster_queue_weights():
-    weights = k8s.seed_fair_share_weights()
+    weights = k8s.course_text_fair_share_weights()
     assert weights == {
         "team-alpha": {"weight": 30, "max_running_jobs": 10},
         "team-beta": {"weight": 25, "max_running_jobs": 8},
@@ -554,7 +554,7 @@ def test_small_helpers_fuzz_only_valueerror(x, name, frac):
         lambda: k8s.cluster_queue_manifest(alpha(), borrowing_limit_fraction=frac),
         lambda: k8s.cluster_queue_manifest(alpha(), cohort=name, flavor=name),
         lambda: k8s.cluster_queue_manifest(alpha(), api_version=name),
-        lambda: k8s.seed_fair_share_weights(name), lambda: k8s.namespace_manifest(x),
+        lambda: k8s.course_text_fair_share_weights(name), lambda: k8s.namespace_manifest(x),
         lambda: k8s.label_errors(x), lambda: k8s.is_qualified_name(x),
     ]
     only_value_errors(calls)

@@ -95,7 +95,7 @@ def test_seed_targets_disagree_with_each_other_on_availability():
 
 
 def test_dvfs_energy_scales_as_the_formula_says():
-    hi, lo = kpi.SEED_DVFS_POINTS[0], kpi.SEED_DVFS_POINTS[2]
+    hi, lo = kpi.COURSE_TEXT_DVFS_POINTS[0], kpi.COURSE_TEXT_DVFS_POINTS[2]
     a = kpi.dvfs_energy(hi, work_gcycles=30, capacitance_nf=35, static_power_w=30)
     b = kpi.dvfs_energy(lo, work_gcycles=30, capacitance_nf=35, static_power_w=30)
     # dynamic energy per job ∝ V² (independent of f); static energy ∝ 1/f; time ∝ 1/f
@@ -110,7 +110,7 @@ def test_dvfs_optimum_flips_at_the_hand_computed_static_power():
     # E_hi = 35·1.44·30 + P·10 = 1512 + 10P ; E_lo = 35·0.81·30 + P·20 = 850.5 + 20P
     # equal at P = 66.15 W
     crossover = (1512 - 850.5) / 10
-    pts = [kpi.SEED_DVFS_POINTS[0], kpi.SEED_DVFS_POINTS[2]]
+    pts = [kpi.COURSE_TEXT_DVFS_POINTS[0], kpi.COURSE_TEXT_DVFS_POINTS[2]]
     below = kpi.dvfs_tradeoff(pts, work_gcycles=30, static_power_w=crossover - 1)
     above = kpi.dvfs_tradeoff(pts, work_gcycles=30, static_power_w=crossover + 1)
     assert below.loc[below["energy_optimal"], "point"].item() == "low"
@@ -118,11 +118,11 @@ def test_dvfs_optimum_flips_at_the_hand_computed_static_power():
 
 
 def test_dvfs_deadline_and_idle_power():
-    p = kpi.SEED_DVFS_POINTS[0]
+    p = kpi.COURSE_TEXT_DVFS_POINTS[0]
     r = kpi.dvfs_energy(p, work_gcycles=30, deadline_s=25, idle_power_w=20)
     assert r.idle_energy_j == pytest.approx(20 * 15)
     with pytest.raises(ValueError, match="deadline_s"):
-        kpi.dvfs_energy(kpi.SEED_DVFS_POINTS[2], work_gcycles=30, deadline_s=10)
+        kpi.dvfs_energy(kpi.COURSE_TEXT_DVFS_POINTS[2], work_gcycles=30, deadline_s=10)
     with pytest.raises(ValueError, match="voltage_v"):
         kpi.DvfsPoint("x", 1.0, 0)
 

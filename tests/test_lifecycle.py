@@ -32,10 +32,10 @@ def test_single_stage_percentiles_match_the_lognormal_quantiles():
 
 
 def test_monte_carlo_mean_matches_the_exact_mean():
-    samples = lc.simulate_end_to_end(lc.SEED_HANDOFF_STAGES, n=400_000, seed=5)
+    samples = lc.simulate_end_to_end(lc.COURSE_TEXT_HANDOFF_STAGES, n=400_000, seed=5)
     exact = sum(m * math.exp(((math.log(p / m)) / 1.6448536269514722) ** 2 / 2)
-                for m, p in ((s.median_ms, s.p95_ms) for s in lc.SEED_HANDOFF_STAGES))
-    assert lc.mean_end_to_end_ms(lc.SEED_HANDOFF_STAGES) == pytest.approx(exact)
+                for m, p in ((s.median_ms, s.p95_ms) for s in lc.COURSE_TEXT_HANDOFF_STAGES))
+    assert lc.mean_end_to_end_ms(lc.COURSE_TEXT_HANDOFF_STAGES) == pytest.approx(exact)
     assert samples.mean() == pytest.approx(exact, rel=0.01)
 
 
@@ -111,7 +111,7 @@ def test_backlog_grows_linearly_and_not_below_zero():
 
 
 def test_breakdown_recovers_the_synthetic_durations():
-    traces = lc.synthetic_traces(lc.SEED_HANDOFF_STAGES, n_requests=50, seed=2)
+    traces = lc.synthetic_traces(lc.COURSE_TEXT_HANDOFF_STAGES, n_requests=50, seed=2)
     bd = lc.stage_breakdown(traces)
     assert len(bd) == 50 * 4
     per_request = bd.groupby("request_id")["duration_ms"].sum()
@@ -149,8 +149,8 @@ def test_bad_traces_are_refused(bad, match):
 @pytest.mark.parametrize("call,match", [
     (lambda: lc.Stage("x", 0, 1), "median_ms must be > 0; got 0"),
     (lambda: lc.Stage("x", 10, 5), r"p95_ms must be >= 10; got 5"),
-    (lambda: lc.budget_check(lc.SEED_HANDOFF_STAGES, slo_ms=-1), "slo_ms must be > 0; got -1"),
-    (lambda: lc.budget_check(lc.SEED_HANDOFF_STAGES, percentile=101), r"percentile must be in \[0, 100\]"),
+    (lambda: lc.budget_check(lc.COURSE_TEXT_HANDOFF_STAGES, slo_ms=-1), "slo_ms must be > 0; got -1"),
+    (lambda: lc.budget_check(lc.COURSE_TEXT_HANDOFF_STAGES, percentile=101), r"percentile must be in \[0, 100\]"),
     (lambda: lc.simulate_end_to_end([], n=10), "stages must be a non-empty"),
     (lambda: lc.simulate_queue(1, 2, service="gamma"), "service must be one of"),
 ])
@@ -178,7 +178,8 @@ def test_fuzz_stage(median, p95):
 @given(slo=_anything, pct=_anything, n=_anything, seed=_anything)
 def test_fuzz_budget_check(slo, pct, n, seed):
     try:
-        r = lc.budget_check(lc.SEED_HANDOFF_STAGES[:2], slo, pct, n=n if not isinstance(n, int) else min(abs(n), 2000) or n, seed=seed)
+        r = lc.budget_check(lc.COURSE_TEXT_HANDOFF_STAGES[:2], slo, pct,
+                            n=n if not isinstance(n, int) else min(abs(n), 2000) or n, seed=seed)
     except ValueError:
         return
     assert r.value_ms > 0 and r.met == (r.value_ms <= r.slo_ms)

@@ -30,7 +30,7 @@ def test_detect_congestion_orders_and_filters():
 
 
 def test_seed_qos_classes():
-    assert [(c.name, c.guarantee, c.max_latency_ms) for c in nq.SEED_QOS_CLASSES] == [
+    assert [(c.name, c.guarantee, c.max_latency_ms) for c in nq.COURSE_TEXT_QOS_CLASSES] == [
         ("high", 0.5, 10), ("medium", 0.3, 100), ("low", 0.2, 1000)]
 
 
@@ -47,7 +47,7 @@ def test_allocation_invariants(h, m, l, link):
     d = {"high": h, "medium": m, "low": l}
     a = nq.qos_allocation_gbps(d, link)
     assert sum(a.values()) <= link + 1e-6
-    for c in nq.SEED_QOS_CLASSES:
+    for c in nq.COURSE_TEXT_QOS_CLASSES:
         assert a[c.name] <= d[c.name] + 1e-6
         assert a[c.name] >= min(d[c.name], c.guarantee * link) - 1e-6  # guarantee honoured
     if sum(d.values()) <= link:

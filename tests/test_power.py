@@ -17,7 +17,7 @@ from course_kit import power
 def test_airflow_facts_erratum_29():
     # docs/sources.md#erratum-29: 10 kW, ΔT 17 °C -> correct ≈ 1,030 CFM, the seed's formula ≈ 1,860 CFM
     assert power.airflow_cfm(10_000, 17) == pytest.approx(1030, rel=0.01)
-    assert power.seed_airflow_cfm(10_000, 17) == pytest.approx(1860, rel=0.01)
+    assert power.course_text_airflow_cfm(10_000, 17) == pytest.approx(1860, rel=0.01)
 
 
 def test_dgx_h100_airflow_implies_16_c_rise():
@@ -32,7 +32,7 @@ def test_airflow_agrees_with_si_formula(heat_w, delta_t_c):
     # independent physics: V = P / (rho cp dT) with rho 1.2 kg/m3, cp 1005 J/kg K; 1 m3/s = 2118.88 CFM
     si_cfm = heat_w / (1.2 * 1005 * delta_t_c) * 2118.88
     assert power.airflow_cfm(heat_w, delta_t_c) == pytest.approx(si_cfm, rel=0.01)
-    assert power.seed_airflow_cfm(heat_w, delta_t_c) == pytest.approx(1.8 * power.airflow_cfm(heat_w, delta_t_c))
+    assert power.course_text_airflow_cfm(heat_w, delta_t_c) == pytest.approx(1.8 * power.airflow_cfm(heat_w, delta_t_c))
     assert power.delta_t_c_for_airflow(heat_w, power.airflow_cfm(heat_w, delta_t_c)) == pytest.approx(delta_t_c)
 
 
@@ -54,7 +54,7 @@ def test_circuit_current_closed_forms():
     # P = √3 V I PF  ->  I = 50,000 / (1.7320508 * 415 * 0.9) = 77.29 A
     assert power.circuit_current_a(50_000, 415, phases=3, power_factor=0.9) == pytest.approx(77.29, abs=0.01)
     # the seed's own example "69.5A @ 240V" for 16,680 W (erratum 15)
-    assert power.circuit_current_a(power.seed_rack_power_w(), 240) == pytest.approx(69.5)
+    assert power.circuit_current_a(power.course_text_rack_power_w(), 240) == pytest.approx(69.5)
 
 
 def test_circuits_needed():
@@ -119,7 +119,7 @@ def test_servers_catalog_sourced_values():
 
 def test_seed_42u_layout_does_not_fit():
     # erratum 14: 2 + 1 + 9x4 + 18x2 + 2 + 1 = 78U in a 42U rack
-    items = power.seed_rack_items()
+    items = power.course_text_rack_items()
     lay = power.build_rack(items, rack_u=42)
     assert lay.requested_u == 78 and not lay.fits
     assert lay.used_u <= 42 and lay.requested_u - lay.used_u >= 36
@@ -129,7 +129,7 @@ def test_seed_42u_layout_does_not_fit():
 
 
 def test_seed_rack_power_and_real_dgx():
-    assert power.seed_rack_power_w() == pytest.approx(16_680)  # the seed's example result
+    assert power.course_text_rack_power_w() == pytest.approx(16_680)  # the seed's example result
     assert power.it_load_w([("DGX A100", 9)]) == pytest.approx(58_500)  # docs/sources.md#erratum-15
     assert power.build_rack([("DGX A100", 9)]).requested_u == 54  # "9 of them need 54U"
 
@@ -171,7 +171,7 @@ junk = st.one_of(st.none(), st.integers(-10**6, 10**6), st.floats(allow_nan=True
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.sampled_from(["heat_btu_per_h", "airflow_cfm", "seed_airflow_cfm", "delta_t_c_for_airflow",
+@given(st.sampled_from(["heat_btu_per_h", "airflow_cfm", "course_text_airflow_cfm", "delta_t_c_for_airflow",
                         "circuit_current_a", "ashrae_check", "pue", "facility_power_w", "non_it_overhead_w",
                         "dcie", "gpu_thermal_status", "build_rack", "it_load_w", "rack_report", "server",
                         "circuits_needed", "airflow_m3_per_s", "rack_item"]),

@@ -41,8 +41,8 @@ def _decode_tflops():
 
 
 def _handoff():
-    p95 = lc.end_to_end_percentiles(lc.SEED_HANDOFF_STAGES, (95,))[95]
-    return sum(s.p95_ms for s in lc.SEED_HANDOFF_STAGES), p95
+    p95 = lc.end_to_end_percentiles(lc.COURSE_TEXT_HANDOFF_STAGES, (95,))[95]
+    return sum(s.p95_ms for s in lc.COURSE_TEXT_HANDOFF_STAGES), p95
 
 
 def _fgd_medians_at_100():
@@ -109,7 +109,7 @@ CLAIMS = [
     ("10_frontiers.ipynb", r"The text's 10¹⁸ B/g is (\d+)× below the bound",
      lambda: frontiers.dna_density_bytes_per_gram(2) / 1e18, 0.02),
     ("10_frontiers.ipynb", r"costs \*\*\\{0,2}\$(\d+) million\*\*",
-     lambda: frontiers.seed_dna_cost_contradiction()["synthesis_usd_per_gb"] / 1e6, 1e-6),
+     lambda: frontiers.course_text_dna_cost_contradiction()["synthesis_usd_per_gb"] / 1e6, 1e-6),
     ("10_frontiers.ipynb", r"\(2 / log₂3 ≈ ([\d.]+)\)", lambda: 2 / math.log2(3), 0.005),
 ]
 

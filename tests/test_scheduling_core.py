@@ -190,7 +190,7 @@ def test_node_task_fragmentation_cases_by_hand():
     assert node_task_fragmentation(500, [1000, 300], "A10", pinned) == 1300     # lacks CPU
     two = Demand(0, 0, 2, 1000)
     assert node_task_fragmentation(4000, [1000, 300], "", two) == 1300          # lacks a second GPU
-    assert sch.seed_fragmentation([0, 0]) == 0.0
+    assert sch.course_text_fragmentation([0, 0]) == 0.0
 
 
 gpu_rows = st.lists(st.sampled_from([0, 100, 250, 500, 700, 1000]), min_size=1, max_size=8)
@@ -241,7 +241,7 @@ def test_workload_builders_fuzz(a, b, c, d):
     _only_valueerror(Job, "x", a, b)
     _only_valueerror(sch.lottery_win_shares, c if isinstance(c, dict) else {"a": c}, 100)
     _only_valueerror(sch.jain_index, d if isinstance(d, list) else [d])
-    _only_valueerror(sch.seed_fragmentation, d if isinstance(d, list) else [d])
+    _only_valueerror(sch.course_text_fragmentation, d if isinstance(d, list) else [d])
     _only_valueerror(sch.hierarchical_shares, c if isinstance(c, dict) else {"a": {"weight": c}})
     _only_valueerror(sch.plan_preemption, [sch.RunningJob("j", 4, 1.0, 2.0)], a, b, "newest")
 

@@ -12,12 +12,12 @@ from hypothesis import strategies as st
 from course_kit import scheduling as sch
 from course_kit.scheduling.queueing import (
     RunningJob,
+    course_text_lottery_draw,
     drf,
     hierarchical_shares,
     lottery_draw,
     lottery_win_shares,
     plan_preemption,
-    seed_lottery_draw,
 )
 
 
@@ -100,7 +100,7 @@ def test_lottery_draw_and_seed_bug():
         lottery_draw({"a": 0}, rng)
     # erratum 26: 2 jobs with share 0.1 and priority 1 get int(100·0.1) = 10 tickets each, but
     # the draw is uniform on 1..100; draws 11..100 fall through to the last job: it wins 90 %
-    wins = [seed_lottery_draw([0.1, 0.1], [1, 1], 100, rng) for _ in range(20_000)]
+    wins = [course_text_lottery_draw([0.1, 0.1], [1, 1], 100, rng) for _ in range(20_000)]
     assert np.mean(np.array(wins) == 1) == pytest.approx(0.9, abs=0.01)
 
 

@@ -39,7 +39,7 @@ def test_preemption_replay_against_the_scenario_arithmetic():
 
 def test_course_text_lottery_matches_its_hand_computed_bias():
     # tickets int(100 · s · 0.5) = 21, 9, 12, 3, 5 (50 issued); draws 51..100 fall through to the last job
-    shares = sch.seed_lottery_win_shares([0.42, 0.18, 0.24, 0.06, 0.10], [0.5] * 5, 100, 20_000, seed=1)
+    shares = sch.course_text_lottery_win_shares([0.42, 0.18, 0.24, 0.06, 0.10], [0.5] * 5, 100, 20_000, seed=1)
     assert shares == pytest.approx([0.21, 0.09, 0.12, 0.03, 0.55], abs=0.015)
     correct = sch.lottery_win_shares({"a": 21, "b": 9, "c": 12, "d": 3, "e": 5}, 20_000, seed=1)
     assert correct["e"] == pytest.approx(5 / 50, abs=0.015)
@@ -59,7 +59,7 @@ def test_paper_comparison_table():
     (lambda: sch.scenario3_workload(big_job_hours=0), "big_job_hours must be"),
     (lambda: sch.preemption_replay(checkpoint_s=-1), "checkpoint_s must be"),
     (lambda: sch.fragmentation_medians(None, None, []), "seeds must hold at least one seed"),
-    (lambda: sch.seed_lottery_win_shares([0.5], [0.5], 100, 0), "n_draws must be"),
+    (lambda: sch.course_text_lottery_win_shares([0.5], [0.5], 100, 0), "n_draws must be"),
 ])
 def test_bad_input(call, match):
     with pytest.raises(ValueError, match=match):

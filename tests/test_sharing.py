@@ -26,7 +26,7 @@ def test_seed_interactive_slices_expose_the_constant():
 
 
 def test_switch_cost_is_documented_as_the_seeds_assumption():
-    assert sharing.SEED_SWITCH_MS == 2.1
+    assert sharing.COURSE_TEXT_SWITCH_MS == 2.1
     assert "assumption" in sharing.__doc__ and "not a published figure" in sharing.__doc__
 
 

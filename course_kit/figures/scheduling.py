@@ -285,7 +285,7 @@ def drf_figure(steps, capacity: Mapping[str, float]) -> go.Figure:
 
 
 def lottery_figure(tickets: Mapping[str, int], observed: Mapping[str, float],
-                   seed_observed: Mapping[str, float] | None = None) -> go.Figure:
+                   course_text_observed: Mapping[str, float] | None = None) -> go.Figure:
     """Ticket share vs observed win share (and the course text's buggy lottery)."""
     names = list(tickets)
     total = sum(tickets.values())
@@ -294,8 +294,8 @@ def lottery_figure(tickets: Mapping[str, int], observed: Mapping[str, float],
     fig.add_bar(x=names, y=[tickets[k] / total for k in names], name="ticket share", marker_color=pal.NEUTRAL)
     fig.add_bar(x=names, y=[observed[k] for k in names], name="wins (correct lottery)", marker_color=pal.BLUE,
                 marker_pattern_shape="/", marker_pattern_fgcolor="white")
-    if seed_observed:
-        fig.add_bar(x=names, y=[seed_observed.get(k, 0.0) for k in names], name="wins (course text's lottery)",
+    if course_text_observed:
+        fig.add_bar(x=names, y=[course_text_observed.get(k, 0.0) for k in names], name="wins (course text's lottery)",
                     marker_color=pal.VERMILLION, marker_pattern_shape="x", marker_pattern_fgcolor="white")
     fig.update_layout(barmode="group", title="Lottery scheduling: win shares", yaxis_title="share",
                       height=320, margin=_MARGIN)

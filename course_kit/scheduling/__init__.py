@@ -15,7 +15,7 @@ Modules (one concept each)
                    preemption, deadlock detection, progress bar)
 ``metrics``        JCT, queueing delay, makespan, utilisation, Jain's index, dominant shares, SLA
 ``fragmentation``  FGD fragmentation (:class:`TypicalPods`, :func:`cluster_fragmentation`) and the
-                   course text's formula (:func:`seed_fragmentation`)
+                   course text's formula (:func:`course_text_fragmentation`)
 ``traces``         :func:`load_openb`, :func:`load_philly`, :func:`philly_workload`
 ``replay``         :func:`fragmentation_experiment` (the FGD paper's Fig. 9(a) protocol)
 
@@ -32,7 +32,7 @@ Build a cluster and jobs, pick policies by name, read the result::
                      queue_params={"preemption": "least_progress", "checkpoint_s": 1800})
     r.jobs_frame(); r.preemptions; r.summary()                      # lost work, SLA, JCT ...
     sch.simulate(sch.Cluster.homogeneous(8), sch.synthetic_workload(50), queue="hierarchical",
-                 queue_params={"tree": sch.SEED_QUEUE_TREE})        # Job.queue names the leaf
+                 queue_params={"tree": sch.COURSE_TEXT_QUEUE_TREE})        # Job.queue names the leaf
 
 Scenario 3 without a simulation: :func:`preemption_options` (wait vs preempt by each victim rule,
 lost GPU-hours, SLA violation, cost) and :func:`plan_preemption`.
@@ -48,15 +48,15 @@ from course_kit.scheduling.fragmentation import (
     FragTable,
     TypicalPods,
     cluster_fragmentation,
+    course_text_fragmentation,
     node_fragmentation,
     node_task_fragmentation,
-    seed_fragmentation,
     unusable_gpu_share,
 )
 from course_kit.scheduling.jobs import (
+    COURSE_TEXT_QUEUE_PRIORITY,
     JOB_CLASSES,
     MILLI,
-    SEED_QUEUE_PRIORITY,
     Demand,
     Job,
     Workload,
@@ -83,14 +83,16 @@ from course_kit.scheduling.placement import (
     place_batch,
 )
 from course_kit.scheduling.queueing import (
+    COURSE_TEXT_Q6_WEIGHTS,
+    COURSE_TEXT_QUEUE_TREE,
     QUEUE_POLICIES,
     SCENARIO3,
-    SEED_Q6_WEIGHTS,
-    SEED_QUEUE_TREE,
     VICTIM_RULES,
     PreemptionPlan,
     QueuePolicy,
     RunningJob,
+    course_text_lottery_draw,
+    course_text_lottery_win_shares,
     dominant_share,
     drf,
     drf_steps,
@@ -102,8 +104,6 @@ from course_kit.scheduling.queueing import (
     plan_preemption,
     preemption_options,
     scenario3_running_jobs,
-    seed_lottery_draw,
-    seed_lottery_win_shares,
 )
 from course_kit.scheduling.replay import (
     PAPER_UNALLOCATED_PCT,
@@ -121,23 +121,24 @@ from course_kit.scheduling.traces import load_openb, load_philly, openb_demands,
 
 __all__ = [
     # jobs and clusters
-    "MILLI", "Demand", "Job", "Workload", "synthetic_workload", "JOB_CLASSES", "SEED_QUEUE_PRIORITY",
+    "MILLI", "Demand", "Job", "Workload", "synthetic_workload", "JOB_CLASSES", "COURSE_TEXT_QUEUE_PRIORITY",
     "Node", "Cluster", "ClusterState", "Placement", "InvariantError",
     # placement
     "PlacementPolicy", "get_policy", "PLACEMENT_POLICIES", "TRACE_POLICIES", "place_batch",
     "pack_items", "BinPacking",
     # queueing and fairness
     "QueuePolicy", "get_queue_policy", "QUEUE_POLICIES", "drf", "drf_steps", "dominant_share",
-    "lottery_draw", "lottery_win_shares", "seed_lottery_draw", "seed_lottery_win_shares", "SEED_QUEUE_TREE",
+    "lottery_draw", "lottery_win_shares", "course_text_lottery_draw", "course_text_lottery_win_shares",
+    "COURSE_TEXT_QUEUE_TREE",
     "hierarchical_shares", "RunningJob", "PreemptionPlan", "plan_preemption", "preemption_options",
     "scenario3_running_jobs", "scenario3_workload", "preemption_replay", "SCENARIO3", "VICTIM_RULES",
-    "multi_objective_score", "SEED_Q6_WEIGHTS",
+    "multi_objective_score", "COURSE_TEXT_Q6_WEIGHTS",
     # simulation and metrics
     "simulate", "Simulation", "SimulationResult", "STATUSES", "summarize", "compare", "jain_index", "makespan_s",
     "mean_utilization", "utilization_series", "dominant_shares", "gpu_hours_by_user", "sla_violations",
     # fragmentation
     "TypicalPods", "FragTable", "node_task_fragmentation", "node_fragmentation",
-    "cluster_fragmentation", "seed_fragmentation", "unusable_gpu_share",
+    "cluster_fragmentation", "course_text_fragmentation", "unusable_gpu_share",
     # traces and replay
     "load_openb", "load_philly", "philly_workload", "openb_demands", "fragmentation_experiment",
     "replay_arrivals", "PAPER_UNALLOCATED_PCT", "fragmentation_medians", "paper_comparison",

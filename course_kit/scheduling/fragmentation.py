@@ -21,7 +21,7 @@ floating-point operations instead, so that FGD's integer scores tie exactly wher
 **Course text's formula** (seed §4 ``calculate_fragmentation``; docs/sources.md#erratum-23):
 ``1 − largest_free_block / total_free`` with the largest *node* as the block. It is the classic
 memory-allocator measure; it ignores CPU, memory and task shapes, so a cluster can look
-unfragmented while no pending task fits anywhere (see :func:`seed_fragmentation`).
+unfragmented while no pending task fits anywhere (see :func:`course_text_fragmentation`).
 
 >>> from course_kit.scheduling.jobs import Demand
 >>> # A node with 4 CPUs free and GPUs [1000, 300, 0, 0] free, against a 1-GPU task needing 2 CPUs:
@@ -30,7 +30,7 @@ unfragmented while no pending task fits anywhere (see :func:`seed_fragmentation`
 >>> # ... against the same task needing 8 CPUs: the node cannot host it, all 1300 idle milli are fragment.
 >>> node_task_fragmentation(4000, [1000, 300, 0, 0], "", Demand(8000, 0, 1, 1000))
 1300.0
->>> seed_fragmentation([4, 4, 4, 4])   # 16 free GPUs, largest block 4: "75 % fragmented"
+>>> course_text_fragmentation([4, 4, 4, 4])   # 16 free GPUs, largest block 4: "75 % fragmented"
 0.75
 """
 
@@ -46,7 +46,7 @@ from course_kit._validate import check_number
 from course_kit.scheduling.jobs import MILLI, Demand
 
 __all__ = ["TypicalPods", "FragTable", "node_task_fragmentation", "node_fragmentation",
-           "cluster_fragmentation", "seed_fragmentation", "unusable_gpu_share"]
+           "cluster_fragmentation", "course_text_fragmentation", "unusable_gpu_share"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -239,7 +239,7 @@ def cluster_fragmentation(state, typical: TypicalPods) -> dict[str, float]:
 
     Returns ``frag_milli`` (``F(M)``), ``frag_ratio_pct`` (``100·F(M)/idle GPU``; 0 when nothing is
     idle), ``frag_pct_of_capacity`` (``100·F(M)/(1000·total GPUs)``, Fig. 7(b) of the paper),
-    ``idle_gpu_milli`` and ``seed_fragmentation`` (the course text's formula on the same state).
+    ``idle_gpu_milli`` and ``course_text_fragmentation`` (the course text's formula on the same state).
     """
     table = typical.table(state.models)
     f = table.node_frag(state.cpu_free, state.gpu_free, state.model)
@@ -248,10 +248,10 @@ def cluster_fragmentation(state, typical: TypicalPods) -> dict[str, float]:
     cap = float(state.n_gpus.sum() * MILLI)
     return {"frag_milli": frag, "frag_ratio_pct": 100.0 * frag / idle if idle else 0.0,
             "frag_pct_of_capacity": 100.0 * frag / cap if cap else 0.0, "idle_gpu_milli": idle,
-            "seed_fragmentation": seed_fragmentation(state.gpu_free_total / MILLI)}
+            "course_text_fragmentation": course_text_fragmentation(state.gpu_free_total / MILLI)}
 
 
-def seed_fragmentation(free_per_node: Sequence[float]) -> float:
+def course_text_fragmentation(free_per_node: Sequence[float]) -> float:
     """The course text's ``1 − largest_free_block / total_free`` with a node as the block.
 
     (seed §4 ``BinPackingScheduler.calculate_fragmentation``; 0 when nothing is free.) Erratum 23:

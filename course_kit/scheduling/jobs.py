@@ -31,14 +31,14 @@ import numpy as np
 from course_kit._validate import check_int, check_number
 
 __all__ = ["MILLI", "Demand", "Job", "Workload", "synthetic_workload", "JOB_CLASSES",
-           "SEED_QUEUE_PRIORITY"]
+           "COURSE_TEXT_QUEUE_PRIORITY"]
 
 #: One GPU in thousandths (the trace's unit: ``gpu_milli=1000`` is a whole GPU).
 MILLI = 1000
 
 #: Queue priorities of the seed's hierarchical tree (``build_queue_hierarchy``): production 100,
 #: research 50, best_effort 10 (course text §8, "Fair-Share and Priority Queue Implementation").
-SEED_QUEUE_PRIORITY = {"ml_serving": 100, "batch_inference": 100, "model_training": 50,
+COURSE_TEXT_QUEUE_PRIORITY = {"ml_serving": 100, "batch_inference": 100, "model_training": 50,
                        "experimentation": 50, "best_effort": 10}
 
 
@@ -354,7 +354,7 @@ def synthetic_workload(
     multi 0.25, distributed 0.1). Arrival gaps are exponential with rate ``arrival_rate_per_h``;
     a job of class *c* runs ``median_c · exp(duration_sigma · Z)`` hours (Z standard normal).
     Users and queues are drawn uniformly; priority follows the queue
-    (:data:`SEED_QUEUE_PRIORITY`, else 0). Illustrative, not a measured distribution.
+    (:data:`COURSE_TEXT_QUEUE_PRIORITY`, else 0). Illustrative, not a measured distribution.
 
     >>> wl = synthetic_workload(20, seed=1)
     >>> len(wl), bool((wl.arrival_s[1:] >= wl.arrival_s[:-1]).all())
@@ -387,7 +387,7 @@ def synthetic_workload(
     dur = spec[:, 5] * 3600.0 * np.exp(sigma * rng.standard_normal(n))
     user = [users[i] for i in rng.integers(len(users), size=n)]
     queue = [queues[i] for i in rng.integers(len(queues), size=n)]
-    prio = [SEED_QUEUE_PRIORITY.get(q, 0) for q in queue]
+    prio = [COURSE_TEXT_QUEUE_PRIORITY.get(q, 0) for q in queue]
     return Workload(
         names=tuple(f"{classes[c]}-{i:03d}" for i, c in enumerate(cls_idx)),
         arrival_s=np.round(arrivals, 3), duration_s=np.maximum(np.round(dur, 3), 1.0),

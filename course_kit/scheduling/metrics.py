@@ -11,7 +11,7 @@
 * **SLA violations**: jobs with a finite ``sla_wait_s`` whose queueing delay exceeded it (or that
   never started).
 * GPU fragmentation: :func:`course_kit.scheduling.fragmentation.cluster_fragmentation` (FGD
-  definition) and :func:`~course_kit.scheduling.fragmentation.seed_fragmentation` (course text).
+  definition) and :func:`~course_kit.scheduling.fragmentation.course_text_fragmentation` (course text).
 
 >>> jain_index([1, 1, 1, 1]), jain_index([1, 0, 0, 0])
 (1.0, 0.25)
@@ -24,12 +24,12 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 
 from course_kit._validate import check_number
-from course_kit.scheduling.fragmentation import cluster_fragmentation, seed_fragmentation  # noqa: F401
+from course_kit.scheduling.fragmentation import cluster_fragmentation, course_text_fragmentation  # noqa: F401
 from course_kit.scheduling.jobs import MILLI
 
 __all__ = ["jain_index", "makespan_s", "mean_utilization", "utilization_series", "dominant_shares",
            "gpu_hours_by_user", "sla_violations", "summarize", "compare",
-           "cluster_fragmentation", "seed_fragmentation"]
+           "cluster_fragmentation", "course_text_fragmentation"]
 
 
 def jain_index(values: Sequence[float]) -> float:

@@ -10,9 +10,9 @@ Pure functions (no simulator needed):
   allocates to the lowest share, it is not a priority weight.)
 * :func:`lottery_draw` — lottery scheduling (Waldspurger & Weihl, OSDI 1994): a uniformly random
   ticket **among the tickets actually issued** picks the winner, so P(win) = tickets/total.
-  :func:`seed_lottery_draw` reproduces the course text's version (erratum 26): tickets are
+  :func:`course_text_lottery_draw` reproduces the course text's version (erratum 26): tickets are
   ``int(total·share·priority)`` but the draw is over ``total``, so excess draws fall to the last job.
-* :func:`hierarchical_shares` — absolute shares of a weighted queue tree (:data:`SEED_QUEUE_TREE`).
+* :func:`hierarchical_shares` — absolute shares of a weighted queue tree (:data:`COURSE_TEXT_QUEUE_TREE`).
 * :func:`plan_preemption`, :func:`preemption_options` — which running jobs to preempt for a big
   job (scenario 3), with the work they lose and the SLA cost.
 * :func:`multi_objective_score` — the course text's Q6 score, ``0.4·completion + 0.3·utilisation +
@@ -24,7 +24,7 @@ preemptive: victims by ``lowest_priority``, ``least_progress`` or ``newest``), `
 
 >>> drf({"cpu": 9, "mem": 18}, {"A": {"cpu": 1, "mem": 4}, "B": {"cpu": 3, "mem": 1}})
 {'A': 3, 'B': 2}
->>> hierarchical_shares(SEED_QUEUE_TREE)["ml_serving"]
+>>> hierarchical_shares(COURSE_TEXT_QUEUE_TREE)["ml_serving"]
 0.42
 """
 
@@ -42,9 +42,9 @@ from course_kit._validate import check_choice, check_int, check_number
 
 __all__ = [
     "drf", "drf_steps", "DRFStep", "dominant_share", "lottery_draw", "lottery_win_shares",
-    "seed_lottery_draw", "SEED_QUEUE_TREE", "hierarchical_shares", "RunningJob",
+    "course_text_lottery_draw", "COURSE_TEXT_QUEUE_TREE", "hierarchical_shares", "RunningJob",
     "PreemptionPlan", "plan_preemption", "preemption_options", "scenario3_running_jobs",
-    "SCENARIO3", "multi_objective_score", "SEED_Q6_WEIGHTS", "QueuePolicy", "get_queue_policy",
+    "SCENARIO3", "multi_objective_score", "COURSE_TEXT_Q6_WEIGHTS", "QueuePolicy", "get_queue_policy",
     "QUEUE_POLICIES", "VICTIM_RULES",
 ]
 
@@ -199,22 +199,22 @@ def lottery_win_shares(tickets: Mapping[str, int], n_draws: int = 10_000, *, see
     return {k: float(c) / n for k, c in zip(names, counts)}
 
 
-def seed_lottery_win_shares(shares: Sequence[float], priorities: Sequence[float], total_tickets: int,
+def course_text_lottery_win_shares(shares: Sequence[float], priorities: Sequence[float], total_tickets: int,
                             n_draws: int = 10_000, *, seed: int = 0) -> list[float]:
     """Share of ``n_draws`` draws each job wins under the course text's lottery
-    (:func:`seed_lottery_draw`): too many go to the last job (erratum 26).
+    (:func:`course_text_lottery_draw`): too many go to the last job (erratum 26).
 
-    >>> s = seed_lottery_win_shares([0.5, 0.5], [0.5, 0.5], 100, 4000, seed=0)
+    >>> s = course_text_lottery_win_shares([0.5, 0.5], [0.5, 0.5], 100, 4000, seed=0)
     >>> s[1] > 0.7      # equal tickets, yet the last job wins three draws in four
     True
     """
     n = check_int("n_draws", n_draws, low=1, high=10_000_000)
     rng = np.random.default_rng(check_int("seed", seed, low=0))
-    wins = [seed_lottery_draw(shares, priorities, total_tickets, rng) for _ in range(n)]
+    wins = [course_text_lottery_draw(shares, priorities, total_tickets, rng) for _ in range(n)]
     return [wins.count(i) / n for i in range(len(shares))]
 
 
-def seed_lottery_draw(shares: Sequence[float], priorities: Sequence[float], total_tickets: int, rng) -> int:
+def course_text_lottery_draw(shares: Sequence[float], priorities: Sequence[float], total_tickets: int, rng) -> int:
     """The course text's ``implement_lottery_scheduling`` (kept to show its bug, erratum 26).
 
     ``tickets_i = int(total_tickets · share_i · priority_i)``; ``winning = randint(1, total_tickets)``;
@@ -222,7 +222,7 @@ def seed_lottery_draw(shares: Sequence[float], priorities: Sequence[float], tota
     job. Returns the winner's index.
 
     >>> rng = np.random.default_rng(0)
-    >>> wins = [seed_lottery_draw([0.1, 0.1], [1, 1], 100, rng) for _ in range(1000)]
+    >>> wins = [course_text_lottery_draw([0.1, 0.1], [1, 1], 100, rng) for _ in range(1000)]
     >>> wins.count(1) > 850   # job 1 holds half the tickets but wins ~90 % of draws
     True
     """
@@ -245,7 +245,7 @@ def seed_lottery_draw(shares: Sequence[float], priorities: Sequence[float], tota
 
 #: The course text's queue tree (§8 ``AdvancedFairShareScheduler.build_queue_hierarchy``):
 #: weights and priorities as written there.
-SEED_QUEUE_TREE: dict = {
+COURSE_TEXT_QUEUE_TREE: dict = {
     "production": {"weight": 0.6, "priority": 100, "preemption": "enabled", "children": {
         "ml_serving": {"weight": 0.7, "sla_latency_ms": 50},
         "batch_inference": {"weight": 0.3, "sla_latency_ms": 1000}}},
@@ -282,7 +282,7 @@ def _check_tree_children(tree: Mapping) -> None:
             _check_tree_children(kids)
 
 
-def hierarchical_shares(tree: Mapping = SEED_QUEUE_TREE) -> dict[str, float]:
+def hierarchical_shares(tree: Mapping = COURSE_TEXT_QUEUE_TREE) -> dict[str, float]:
     """Absolute share of each leaf queue: the product of normalised weights along its path.
 
     >>> {k: round(v, 2) for k, v in hierarchical_shares().items()}
@@ -464,11 +464,11 @@ def preemption_options(running: Sequence[RunningJob] | None = None, *, need_gpus
 # ------------------------------------------------------------------------------ multi-objective
 
 #: The course text's Q6 weights (completion 0.4, utilisation 0.3, fairness 0.3).
-SEED_Q6_WEIGHTS = {"completion_time": 0.4, "utilization": 0.3, "fairness": 0.3}
+COURSE_TEXT_Q6_WEIGHTS = {"completion_time": 0.4, "utilization": 0.3, "fairness": 0.3}
 
 
 def multi_objective_score(completion_time_score: float, utilization_score: float, fairness_score: float,
-                          weights: Mapping[str, float] = SEED_Q6_WEIGHTS) -> float:
+                          weights: Mapping[str, float] = COURSE_TEXT_Q6_WEIGHTS) -> float:
     """The course text's Q6 ``multi_objective_scheduler_score``: ``Σ w_k · score_k``.
 
     Scores in [0, 1]: completion ``1 − est_completion/max_completion``, utilisation = utilisation
@@ -479,9 +479,9 @@ def multi_objective_score(completion_time_score: float, utilization_score: float
     """
     if not isinstance(weights, Mapping):
         raise ValueError(f"weights must be a dict objective → weight; got {weights!r}")
-    w = {k: check_number(f"weights[{k!r}]", weights.get(k, 0.0), low=0) for k in SEED_Q6_WEIGHTS}
+    w = {k: check_number(f"weights[{k!r}]", weights.get(k, 0.0), low=0) for k in COURSE_TEXT_Q6_WEIGHTS}
     for k in weights:
-        check_choice("weights key", k, list(SEED_Q6_WEIGHTS))
+        check_choice("weights key", k, list(COURSE_TEXT_Q6_WEIGHTS))
     scores = (check_number("completion_time_score", completion_time_score, low=0, high=1),
               check_number("utilization_score", utilization_score, low=0, high=1),
               check_number("fairness_score", fairness_score, low=0, high=1))
@@ -619,7 +619,7 @@ class Hierarchical(QueuePolicy):
     dynamic = True
     group_by = "queue"
 
-    def __init__(self, tree: Mapping = SEED_QUEUE_TREE, default_leaf: str | None = None):
+    def __init__(self, tree: Mapping = COURSE_TEXT_QUEUE_TREE, default_leaf: str | None = None):
         self.leaf_share = hierarchical_shares(tree)
         _check_tree_children(tree)
         self.tree = tree
@@ -685,12 +685,12 @@ class MultiObjective(QueuePolicy):
     group_by = "user"
     skip = "job"
 
-    def __init__(self, weights: Mapping[str, float] = SEED_Q6_WEIGHTS):
+    def __init__(self, weights: Mapping[str, float] = COURSE_TEXT_Q6_WEIGHTS):
         if not isinstance(weights, Mapping):
             raise ValueError(f"weights must be a dict objective → weight; got {weights!r}")
         for k in weights:
-            check_choice("weights key", k, list(SEED_Q6_WEIGHTS))
-        self.weights = {k: check_number(f"weights[{k!r}]", weights.get(k, 0.0), low=0) for k in SEED_Q6_WEIGHTS}
+            check_choice("weights key", k, list(COURSE_TEXT_Q6_WEIGHTS))
+        self.weights = {k: check_number(f"weights[{k!r}]", weights.get(k, 0.0), low=0) for k in COURSE_TEXT_Q6_WEIGHTS}
 
     def pick(self, ctx, queues):
         jobs = [j for q in queues.values() for j in q]

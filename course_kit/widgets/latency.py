@@ -18,7 +18,7 @@ __all__ = ["latency_budget"]
 
 def latency_budget(
     stages: Sequence[lifecycle.Stage] = lifecycle.REALTIME_INGESTION_STAGES,
-    slo_ms: float = lifecycle.SEED_INGESTION_SLO_MS,
+    slo_ms: float = lifecycle.COURSE_TEXT_INGESTION_SLO_MS,
     *,
     n: int = 20_000,
     seed: int = 0,
