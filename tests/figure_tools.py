@@ -14,7 +14,8 @@ def live_figures(widget):
 
 
 #: arguments of widgets that need some (the others build with their defaults)
-WIDGET_ARGS = {"predict": {"prompt": "How many GPUs does a DGX H100 hold?", "answer": 8.0, "low": 0, "high": 64}}
+WIDGET_ARGS = {"predict": {"prompt": "How many GPUs does a DGX H100 hold?", "answer": 8, "unit": "GPUs", "low": 0,
+                           "high": 64, "explain": "SECRET-EXPLANATION: eight H100 SXM GPUs on one baseboard."}}
 
 
 def build_widget(name: str):

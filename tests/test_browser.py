@@ -391,22 +391,6 @@ def scenario_scheduler_playground(out) -> None:
     assert f"on {n0 + 2}×" in title(), "the chart keeps its last valid state"
 
 
-def scenario_predict(out) -> None:
-    """Nothing of the answer before the check; a bad guess is shown inline; a guess of 4 for 8 reveals
-    the true value, "1/2 of the true value" and the explanation."""
-    assert "SECRET-EXPLANATION" not in out.inner_text() and "True value" not in out.inner_text()
-    guess = control(out, "Your guess")
-    check = out.locator("button", has_text="Check")
-    type_into(guess, "lots")
-    check.click()
-    poll(lambda: "guess must be a number; got 'lots'" in error_text(out), what="the inline error for 'lots'")
-    assert "True value" not in out.inner_text()
-    type_into(guess, 4)
-    check.click()
-    text = poll(lambda: (t := out.inner_text()) and "True value: 8 GPUs" in t and t, what="the reveal")
-    assert "1/2 of the true value" in text and "SECRET-EXPLANATION" in text and not error_text(out)
-
-
 def scenario_generic(out) -> None:
     """For a widget without its own scenario: pick another option in its first dropdown and check
     that a figure or a read-out changed."""
@@ -425,13 +409,21 @@ def scenario_generic(out) -> None:
 
 
 def scenario_predict(out) -> None:
-    """A guess typed and checked with the keyboard (Enter on the Check button) reveals the answer."""
-    type_into(control(out, "Your guess"), 6)
-    button = out.locator("button", has_text="Check")
-    button.focus()
-    button.press("Enter")
-    poll(lambda: out.locator(".ck-predict-reveal").count() and "8" in out.locator(".ck-predict-reveal").inner_text(),
-         what="the true value (8) revealed after the check")
+    """Nothing of the answer before the check; a bad guess is shown inline; a guess of 4 for 8, checked
+    with the keyboard (Enter on the Check button), reveals the true value, "1/2 of the true value" and
+    the explanation."""
+    assert "SECRET-EXPLANATION" not in out.inner_text() and "True value" not in out.inner_text()
+    guess = control(out, "Your guess")
+    check = out.locator("button", has_text="Check")
+    type_into(guess, "lots")
+    check.click()
+    poll(lambda: "guess must be a number; got 'lots'" in error_text(out), what="the inline error for 'lots'")
+    assert "True value" not in out.inner_text()
+    type_into(guess, 4)
+    check.focus()
+    check.press("Enter")
+    text = poll(lambda: (t := out.inner_text()) and "True value: 8 GPUs" in t and t, what="the reveal")
+    assert "1/2 of the true value" in text and "SECRET-EXPLANATION" in text and not error_text(out)
 
 
 def panel_state(out) -> str:
@@ -511,7 +503,6 @@ def assert_layout(out, page, name: str, widths=(1400, 1000)) -> None:
 
 
 SCENARIOS = {
-    "predict": scenario_predict,
     "widget_check": scenario_widget_check,
     "latency_budget": scenario_latency_budget,
     "topology_explorer": scenario_topology_explorer,
