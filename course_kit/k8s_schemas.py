@@ -83,7 +83,7 @@ def schema_dir(which: str):
 # --------------------------------------------------------------------------------------------
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _registry():
     from referencing import Registry, Resource
 
@@ -91,7 +91,7 @@ def _registry():
     return Registry().with_resource(_DEFS_ID, Resource.from_contents(defs))
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _core_validator(filename: str):
     from jsonschema import Draft202012Validator
 
@@ -99,7 +99,7 @@ def _core_validator(filename: str):
     return Draft202012Validator(schema, registry=_registry())
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _def_validator(name: str):
     """A validator for one ``$defs`` entry (e.g. ObjectMeta for a custom resource's metadata)."""
     from jsonschema import Draft202012Validator
@@ -147,7 +147,7 @@ def object_meta_errors(meta) -> list[str]:
 # --------------------------------------------------------------------------------------------
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _crd(kind: str) -> dict:
     import yaml
 
@@ -189,7 +189,7 @@ def _to_json_schema(node):
     return out
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _crd_validator(kind: str, version: str):
     from jsonschema import Draft202012Validator
 

@@ -104,7 +104,7 @@ class Stage:
         object.__setattr__(self, "p95_ms", p95)
 
     @classmethod
-    def from_range(cls, name: str, low_ms: float, high_ms: float, **kw) -> "Stage":
+    def from_range(cls, name: str, low_ms: float, high_ms: float, **kw) -> Stage:
         """Read a range "low–high ms" as the 5th–95th percentiles: median = √(low·high), p95 = high.
 
         >>> Stage.from_range("handoff", 10, 100).median_ms
@@ -124,7 +124,7 @@ class Stage:
         """Exact mean of the log-normal: ``median · exp(sigma²/2)``."""
         return self.median_ms * math.exp(self.sigma**2 / 2)
 
-    def with_median(self, median_ms: float) -> "Stage":
+    def with_median(self, median_ms: float) -> Stage:
         """The same stage with another median and the same spread (p95/median ratio)."""
         ratio = self.p95_ms / self.median_ms
         median = check_number(f"median_ms of {self.name!r}", median_ms, low=0, low_inclusive=False)

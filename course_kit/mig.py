@@ -363,7 +363,7 @@ class _Cand:
     compute: int
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _candidates(gpu: str) -> tuple[_Cand, ...]:
     out = []
     for p in _catalog()[gpu].values():
@@ -393,7 +393,7 @@ def _check_pre_r510(gpu: str, pre_r510) -> bool:
     return pre_r510
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _enumerate(
     gpu: str, pre_r510: bool, subset: frozenset[str] | None
 ) -> tuple[tuple[tuple[int, ...], ...], tuple[bool, ...]]:
@@ -450,7 +450,7 @@ def _to_layout(gpu: str, idx: Iterable[int]) -> Layout:
     return Layout(gpu, tuple(sorted(Instance(cands[i].start, cands[i].size, cands[i].profile) for i in idx)))
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _by_multiset(gpu: str, pre_r510: bool) -> dict[tuple[str, ...], tuple[tuple[int, ...], ...]]:
     cands = _candidates(gpu)
     out: dict[tuple[str, ...], list[tuple[int, ...]]] = {}
@@ -667,7 +667,7 @@ def _check_subset(gpu: str, subset) -> frozenset[str] | None:
     return frozenset(names)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _maximal(gpu: str, subset: frozenset[str] | None, pre_r510: bool) -> tuple[Layout, ...]:
     layouts, maximal = _enumerate(gpu, pre_r510, subset)
     out = [_to_layout(gpu, lay) for lay, m in zip(layouts, maximal) if m]
@@ -788,7 +788,7 @@ def _match(need: list[list[str]], multiset: tuple[str, ...]) -> list[int] | None
     return result
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _multisets_by_cost(gpu: str, pre_r510: bool) -> tuple[tuple[float, float, tuple[str, ...]], ...]:
     table = _catalog()[gpu]
     tm, tc = _geometry_table()[gpu]

@@ -598,7 +598,7 @@ def worst_case_hops(G) -> tuple:
     best = (-1, None, None)
     reps = [members[0] for members in classes.values()]
     for members in classes.values():
-        if len(members) > 1 and 2 > best[0]:
+        if len(members) > 1 and best[0] < 2:
             best = (2, members[0], members[1])
     # Drop the other members of each class: they change no distance between representatives.
     dropped = {h for members in classes.values() for h in members[1:]}

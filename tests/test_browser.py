@@ -28,9 +28,9 @@ import time
 from pathlib import Path
 
 import pytest
+from figure_tools import WIDGET_ARGS
 
 import browser_support as bs
-from figure_tools import WIDGET_ARGS
 from helpers import ROOT
 
 SKIP = bs.skip_reason()

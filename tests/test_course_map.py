@@ -7,9 +7,10 @@ import re
 
 import nbformat
 import pytest
-from helpers import NOTEBOOKS, ROOT
 
 from course_kit import course_map, widgets
+
+from helpers import NOTEBOOKS, ROOT
 
 
 def test_readme_table_is_generated_from_the_map():

@@ -11,10 +11,11 @@ import sys
 
 import nbformat
 import pytest
-from helpers import EXERCISES, ROOT, SOLUTIONS, rel, sha256
 
 from course_kit import cli, paths
 from course_kit.course import exercise_build, grading
+
+from helpers import EXERCISES, ROOT, SOLUTIONS, rel, sha256
 
 PAIRS = [(s, ROOT / "exercises" / s.name) for s in SOLUTIONS]
 

@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from course_kit import gpu_k8s as g
 from course_kit import k8s, mig
+
 from helpers import only_value_errors
 
 FAST = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -9,10 +9,11 @@ import sys
 
 import nbformat
 import pytest
-from helpers import ROOT, sha256
 
 from course_kit import cli, lifecycle, paths
 from course_kit.course import exercise_build, gradebook, grading, variants
+
+from helpers import ROOT, sha256
 
 SPEC = nbformat.read(ROOT / "solutions" / "01_lifecycle.ipynb", as_version=4).metadata["course_kit"]["variants"]
 

@@ -16,10 +16,11 @@ import uuid
 
 import nbformat
 import pytest
-from helpers import ROOT, sha256
 
 from course_kit import lifecycle
 from course_kit.course import exercise_build, gradebook, variants
+
+from helpers import ROOT, sha256
 
 pytestmark = [
     pytest.mark.skipif(shutil.which("bwrap") is None or os.environ.get("COURSE_KIT_SANDBOX") == "none",

@@ -15,7 +15,6 @@ import nbformat
 import numpy as np
 import pandas as pd
 import pytest
-from helpers import ROOT
 
 from course_kit import checks as learner_checks
 from course_kit import cli
@@ -31,6 +30,8 @@ from course_kit.course.checks import (
     Text,
     check,
 )
+
+from helpers import ROOT
 
 OK = {"status": "ok", "error": None}
 NIE = {"status": "error", "error": {"type": "NotImplementedError", "msg": "q1: replace"}}

@@ -20,6 +20,7 @@ from kubernetes.utils import parse_quantity
 
 from course_kit import k8s, k8s_schemas
 from course_kit.k8s import TenantSpec
+
 from helpers import ROOT, only_value_errors, sha256
 
 FAST = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])

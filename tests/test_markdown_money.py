@@ -13,6 +13,7 @@ import re
 
 import nbformat
 import pytest
+
 from helpers import NOTEBOOKS, SOLUTIONS, rel
 
 _FENCE = re.compile(r"^(```|~~~).*?^\1", re.S | re.M)

@@ -16,7 +16,7 @@ def test_score_by_hand():
     assert nq.congestion_score(0.0, 0, 0.0) == 0.0
     # a fully used link with empty queues and no loss is NOT "congested" by the seed's rule
     assert nq.congestion_score(1.0, 0, 0.0) == pytest.approx(0.4)
-    assert 0.4 < nq.CONGESTED_ABOVE
+    assert nq.CONGESTED_ABOVE > 0.4
 
 
 def test_detect_congestion_orders_and_filters():

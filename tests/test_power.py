@@ -10,7 +10,6 @@ from hypothesis import strategies as st
 
 from course_kit import power
 
-
 # --------------------------------------------------------------------------- airflow & heat
 
 

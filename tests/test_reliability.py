@@ -112,6 +112,7 @@ from hypothesis import HealthCheck  # noqa: E402
 from course_kit import collectives as C  # noqa: E402
 from course_kit import parallelism as P  # noqa: E402
 from course_kit import power  # noqa: E402
+
 from helpers import only_value_errors  # noqa: E402
 
 FUZZ = settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])

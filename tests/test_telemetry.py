@@ -78,10 +78,9 @@ def test_stop_is_idempotent_and_restart_gets_a_port_again():
 
 def test_context_manager_stops_on_error():
     exporter = TelemetryExporter(port=0, collect_system=False, collect_gpu=False)
-    with pytest.raises(RuntimeError):
-        with exporter:
-            port = exporter.port
-            raise RuntimeError("boom")
+    with pytest.raises(RuntimeError), exporter:
+        port = exporter.port
+        raise RuntimeError("boom")
     assert not exporter.running and _port_is_free(port)
 
 

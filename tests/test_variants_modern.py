@@ -12,6 +12,7 @@ import pytest
 
 import course_kit.checks as checks
 from course_kit.course import variants
+
 from helpers import ROOT
 
 LEARNERS = [f"learner-{i:02d}" for i in range(40)]
