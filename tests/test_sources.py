@@ -20,8 +20,8 @@ OUTSIDE = re.compile(r"facts(?:-modern)?\.md|\.\./shared/|fgd-protocol\.md|cours
 SUFFIXES = {".py", ".csv", ".md", ".ipynb", ".cfg", ".toml", ".yml", ".yaml", ".txt", ".json"}
 SKIP_DIRS = {".git", ".venv", "node_modules", "__pycache__", ".ipynb_checkpoints", ".pytest_cache",
              ".hypothesis", "build", "dist"}
-# the rewrite script and this test name the old citations as the patterns they look for
-ALLOWED_OUTSIDE = {"tools/cite_sources.py", "tests/test_sources.py"}  # also skipped for anchors
+# this test names the old citations as the patterns it looks for
+ALLOWED_OUTSIDE = {"tests/test_sources.py"}  # also skipped for anchors
 
 
 def anchors(path: Path) -> set[str]:
@@ -79,7 +79,7 @@ def test_nothing_in_the_repository_cites_a_file_outside_it():
         hits = OUTSIDE.findall(p.read_text(encoding="utf-8", errors="replace"))
         if hits:
             bad.append(f"{rel}: {sorted(set(hits))}")
-    assert not bad, "run `python tools/cite_sources.py`:\n" + "\n".join(bad)
+    assert not bad, "cite docs/sources.md#<anchor> instead:\n" + "\n".join(bad)
 
 
 @pytest.mark.parametrize("name", sorted(p.name for p in (ROOT / "data").glob("*.csv")))
