@@ -35,20 +35,51 @@ import browser_support as bs  # noqa: E402
 #: redrawn and a frame painted. Armed before each input; ``window.ckLatency`` resolves to ms.
 ARM_JS = """panel => {
   const plot = panel.querySelector('.js-plotly-plot');
+  window.ckWs.length = 0;
   window.ckLatency = new Promise((resolve, reject) => {
-    let t0 = null;
-    const start = e => { if (t0 === null) t0 = performance.now(); };
+    let t0 = null, tDrawn = null;
+    const start = e => { if (t0 === null) { t0 = performance.now(); window.ckT0 = t0; } };
     ['keydown', 'change', 'input'].forEach(t => panel.addEventListener(t, start, {capture: true, once: true}));
     const events = ['plotly_afterplot', 'plotly_restyle', 'plotly_relayout', 'plotly_update', 'plotly_redraw'];
     const done = () => {
       if (t0 === null) return;
       events.forEach(ev => plot.removeListener(ev, done));
-      requestAnimationFrame(() => requestAnimationFrame(() => resolve(performance.now() - t0)));
+      tDrawn = performance.now();
+      requestAnimationFrame(() => requestAnimationFrame(() => {
+        const t = performance.now();
+        const ws = window.ckWs.filter(m => m.t >= t0 && m.t <= tDrawn);
+        const sent = ws.find(m => m.dir === 'out');
+        const got = ws.filter(m => m.dir === 'in' && sent && m.t >= sent.t);
+        resolve({total: t - t0, sent: sent ? sent.t - t0 : NaN,
+                 first_reply: got.length ? got[0].t - t0 : NaN,
+                 last_reply: got.length ? got[got.length - 1].t - t0 : NaN,
+                 drawn: tDrawn - t0, replies: got.length,
+                 reply_bytes: got.reduce((a, m) => a + m.n, 0)});
+      }));
     };
     events.forEach(ev => plot.on(ev, done));
     setTimeout(() => reject(new Error('no redraw within 20 s')), 20000);
   });
 }"""
+
+#: records every kernel websocket frame's time and size (``window.ckWs``), to split the latency into
+#: input → request sent → first / last reply → drawn → painted
+WS_RECORDER_JS = """(() => {
+  window.ckWs = [];
+  const Native = window.WebSocket;
+  const size = d => (typeof d === 'string' ? d.length : (d && (d.byteLength || d.size)) || 0);
+  class Recording extends Native {
+    constructor(...args) {
+      super(...args);
+      if (String(args[0]).includes('/api/kernels/')) {
+        this.addEventListener('message', e => window.ckWs.push({dir: 'in', t: performance.now(), n: size(e.data)}));
+        const send = this.send.bind(this);
+        this.send = d => { window.ckWs.push({dir: 'out', t: performance.now(), n: size(d)}); return send(d); };
+      }
+    }
+  }
+  window.WebSocket = Recording;
+})();"""
 
 #: case → (widget expression, setup steps, input step); steps are ("key", label, key),
 #: ("select", label) (next option, wrapping) or ("type", label, [values to alternate]).
@@ -101,7 +132,7 @@ def _do(panel, step, i: int) -> None:
         box.press("Enter")
 
 
-def measure(page, server, root: Path, name: str, runs: int) -> list[float]:
+def measure(page, server, root: Path, name: str, runs: int) -> list[dict]:
     expr, setup, step = CASES[name]
     nb_name = f"bench_{abs(hash(name)) % 10**8}.ipynb"
     bs.widget_notebook(root / nb_name, expr)
@@ -121,7 +152,7 @@ def measure(page, server, root: Path, name: str, runs: int) -> list[float]:
             ms = page.evaluate("() => window.ckLatency")
         except Exception as exc:  # noqa: BLE001 - reported as a miss, the other cases still run
             print(f"  {name}: input {i}: {str(exc).splitlines()[0]}", flush=True)
-            ms = float("inf")
+            ms = {"total": float("inf")}
         bs.wait_idle(page, timeout_ms=120_000)
         if i >= 2:
             samples.append(ms)
@@ -129,10 +160,26 @@ def measure(page, server, root: Path, name: str, runs: int) -> list[float]:
     return samples
 
 
+def _phase_line(phases: list[dict]) -> str:
+    """Medians of each phase, in ms from the input event: where the time goes."""
+    import math
+    import statistics
+
+    def med(key):
+        vals = [ph[key] for ph in phases if key in ph and not math.isnan(ph[key]) and math.isfinite(ph[key])]
+        return statistics.median(vals) if vals else float("nan")
+
+    return (f"request sent {med('sent'):.0f} · first reply {med('first_reply'):.0f} · last reply before draw "
+            f"{med('last_reply'):.0f} · drawn {med('drawn'):.0f} · painted {med('total'):.0f} ms; "
+            f"{med('replies'):.0f} frames, {med('reply_bytes') / 1000:.1f} kB")
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("cases", nargs="*", help="case names (default: all); a prefix matches")
     parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--phases", action="store_true",
+                        help="also print where the time goes (medians from the input event)")
     args = parser.parse_args(argv)
     reason = bs.skip_reason()
     if reason:
@@ -151,10 +198,12 @@ def main(argv=None) -> int:
             context = bs.launch_chromium(p, tmp / "profile")
             context.set_default_timeout(120_000)
             bs.block_non_loopback(context)
+            context.add_init_script(WS_RECORDER_JS)
             page = context.new_page()
             page.kernel_traffic = bs.KernelTraffic(page)
             for name in names:
-                samples = measure(page, server, root, name, args.runs)
+                phases = measure(page, server, root, name, args.runs)
+                samples = [ph["total"] for ph in phases]
                 med, p95 = stats(samples)
                 slow = name.startswith("slow")
                 ok = (p95 <= SLOW_TARGET_MS) if slow else (med <= TARGET_MEDIAN_MS and p95 <= TARGET_P95_MS)
@@ -163,6 +212,8 @@ def main(argv=None) -> int:
                 rows.append(f"{name:<36} median {med:7.1f} ms   p95 {p95:7.1f} ms   n={len(samples)}   "
                             f"({target} ms: {'ok' if ok else 'MISSED'})")
                 print(rows[-1], flush=True)
+                if args.phases:
+                    print("    " + _phase_line(phases), flush=True)
             context.close()
     finally:
         server.stop()
