@@ -26,7 +26,7 @@ pytestmark = [
     pytest.mark.skipif(shutil.which("bwrap") is None or os.environ.get("COURSE_KIT_SANDBOX") == "none",
                        reason="SANDBOXED GRADING TESTS SKIPPED: bubblewrap (bwrap) is not installed "
                               f"({os.environ.get('COURSE_KIT_BWRAP_SKIP', 'apt-get install bubblewrap')})"),
-    pytest.mark.xdist_group("grading_hostile"),  # one worker grades the folder once (module fixture)
+    pytest.mark.xdist_group("grading_hostile"),  # one worker grades the folder, once (session fixture)
 ]
 
 EX01 = ROOT / "exercises" / "01_lifecycle.ipynb"
@@ -173,7 +173,7 @@ def _kit_files():
     return {str(p): sha256(p) for p in files}
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")  # session: kept even if the worker runs another module's test in between
 def graded(tmp_path_factory):
     folder = tmp_path_factory.mktemp("hostile")
     for learner, (make, _) in CASES.items():
