@@ -13,6 +13,12 @@ every host but 127.0.0.1 and check the dashboard's widgets still render and resp
 The server listens on 127.0.0.1 only, with a random token in the printed URL. The notebook runs
 as written (``QUICK = False``); Voila never writes to it.
 
+``COURSE_KIT_QUICK=1`` in the environment presents the section in QUICK mode instead, for the test
+suite (shorter simulations, the same widgets): Voila runs a copy of the notebook with ``QUICK = True``
+injected after its ``parameters`` cell, the way papermill parameterises the notebooks in
+tests/test_notebooks.py (:func:`quick_copy`). The copy lives in a temporary folder, removed when the
+server stops; the repository is never written.
+
 >>> section_notebook("1").name
 '01_lifecycle.ipynb'
 >>> voila_command(section_notebook("1"), port=8870, token="t")[3:5]
@@ -30,6 +36,7 @@ import secrets
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -37,12 +44,14 @@ from pathlib import Path
 
 from course_kit import paths
 
-__all__ = ["TEMPLATE", "TEMPLATE_ROOT", "section_notebook", "voila_command", "voila_env", "wait_until_serving",
-           "present"]
+__all__ = ["QUICK_ENV", "TEMPLATE", "TEMPLATE_ROOT", "section_notebook", "voila_command", "voila_env",
+           "wait_until_serving", "quick_copy", "present"]
 
 #: Name of the kit's Voila template, and the Jupyter data directory holding it.
 TEMPLATE = "course_kit"
 TEMPLATE_ROOT = Path(__file__).resolve().parent / "share" / "jupyter"
+#: Environment variable: ``1`` presents the QUICK-mode copy of the notebook (see :func:`quick_copy`).
+QUICK_ENV = "COURSE_KIT_QUICK"
 
 
 def section_notebook(section: str | int) -> Path:
@@ -109,25 +118,54 @@ def wait_until_serving(proc: subprocess.Popen, url: str, *, timeout_s: float = 1
     return False
 
 
+def quick_copy(notebook: Path, folder: Path) -> Path:
+    """Write ``notebook`` to ``folder`` (same file name) with ``QUICK = True`` injected after its
+    ``parameters`` cell by papermill's own parameteriser; return the copy. ``notebook`` is only read.
+    """
+    import nbformat
+    from papermill.iorw import load_notebook_node
+    from papermill.parameterize import parameterize_notebook
+
+    nb = load_notebook_node(str(notebook))  # as papermill reads it (every cell has a tags list)
+    if not any("parameters" in c.metadata.tags for c in nb.cells):
+        raise ValueError(f"{notebook.name} has no cell tagged 'parameters' to follow with QUICK = True")
+    nb = parameterize_notebook(nb, {"QUICK": True})
+    out = Path(folder) / notebook.name
+    nbformat.write(nb, out)
+    return out
+
+
 def present(section: str | int, *, port: int = 0, open_browser: bool = False) -> int:
     """Serve section ``section`` as a dashboard until Ctrl-C; returns Voila's exit status.
 
     ``port=0`` picks a free port. The URL (with its token) is printed on a line starting with
     ``[course-kit] dashboard:`` once the server answers (a static file of Voila's, which does not
-    start a kernel).
+    start a kernel). With ``COURSE_KIT_QUICK=1`` the dashboard runs the QUICK-mode copy of the
+    notebook (:func:`quick_copy`, in a temporary folder removed on exit).
     """
     notebook = section_notebook(section)
     if not isinstance(port, int) or isinstance(port, bool) or not 0 <= port <= 65535:
         raise ValueError(f"port must be an integer in [0, 65535] (0 = any free port); got {port!r}")
+    if os.environ.get(QUICK_ENV, "") not in ("", "0"):
+        if os.environ[QUICK_ENV] != "1":
+            raise ValueError(f"{QUICK_ENV} must be 1 (QUICK mode) or 0/unset; got {os.environ[QUICK_ENV]!r}")
+        with tempfile.TemporaryDirectory(prefix="ck-present-quick-") as folder:
+            print(f"[course-kit] {QUICK_ENV}=1: QUICK mode (QUICK = True injected into a temporary copy)", flush=True)
+            return _serve(notebook, quick_copy(notebook, Path(folder)), port=port, open_browser=open_browser)
+    return _serve(notebook, notebook, port=port, open_browser=open_browser)
+
+
+def _serve(notebook: Path, served: Path, *, port: int, open_browser: bool) -> int:
+    """Run Voila on ``served`` (``notebook`` itself, or its QUICK copy) until Ctrl-C."""
     port = port or _free_port()
     token = secrets.token_urlsafe(16)
-    cmd = voila_command(notebook, port=port, token=token, open_browser=open_browser)
+    cmd = voila_command(served, port=port, token=token, open_browser=open_browser)
     url = f"http://127.0.0.1:{port}/?token={token}"
     root = paths.repo_root()
     shown = notebook.relative_to(root) if notebook.is_relative_to(root) else notebook
     print(f"[course-kit] presenting {shown} as a dashboard (code hidden, narrative and widgets kept); "
           "starting the server ...", flush=True)
-    proc = subprocess.Popen(cmd, env=voila_env(), cwd=notebook.parent)
+    proc = subprocess.Popen(cmd, env=voila_env(), cwd=served.parent)
     try:
         if wait_until_serving(proc, f"http://127.0.0.1:{port}/voila/static/voila.js?token={token}"):
             print(f"[course-kit] dashboard: {url}", flush=True)

@@ -180,13 +180,16 @@ def start_jupyterlab(root_dir: Path, state_dir: Path, *, timeout_s: float = 60) 
     return server
 
 
-def start_present(section: str, state_dir: Path, *, timeout_s: float = 90) -> Server:
+def start_present(section: str, state_dir: Path, *, quick: bool = True, timeout_s: float = 90) -> Server:
     """``course-kit present NN --port N`` (run as ``python -m course_kit.cli``): the real command a
-    presenter runs. The URL is read from what the command prints."""
+    presenter runs. The URL is read from what the command prints. ``quick`` (the default) sets
+    ``COURSE_KIT_QUICK=1``: the dashboard runs the notebook with ``QUICK = True`` injected, as the
+    notebook tests do (shorter simulations, the same widgets); ``quick=False`` runs it as written."""
     port = free_port()
     log_path = state_dir / f"present-{section}.log"
     cmd = [str(VENV_BIN / "python"), "-m", "course_kit.cli", "present", section, f"--port={port}"]
-    proc = _spawn(cmd, env=child_env(JUPYTER_CONFIG_DIR=str(state_dir / "config")), log_path=log_path, cwd=ROOT)
+    env = child_env(JUPYTER_CONFIG_DIR=str(state_dir / "config"), COURSE_KIT_QUICK="1" if quick else "0")
+    proc = _spawn(cmd, env=env, log_path=log_path, cwd=ROOT)
     deadline = time.monotonic() + timeout_s
     url = None
     while time.monotonic() < deadline and url is None:

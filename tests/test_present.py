@@ -183,3 +183,64 @@ def test_template_lifts_anywidgets_two_second_module_deadline_before_any_widget_
     assert "AbortSignal.timeout = (ms) => timeout(ms === 2000 ? 600000 : ms)" in head
     ext = present.TEMPLATE_ROOT / "labextensions" / "course-kit-fixes" / "static" / "remoteEntry.js"
     assert "AbortSignal.timeout = (ms) => timeout(ms === 2000 ? 600000 : ms)" in ext.read_text()
+
+
+@pytest.mark.parametrize("nb", NOTEBOOKS, ids=lambda p: p.stem)
+def test_quick_copy_runs_with_quick_true_and_leaves_the_notebook_untouched(nb, tmp_path):
+    """COURSE_KIT_QUICK=1 (the browser tests' dashboards): the copy Voila runs sets QUICK = True right
+    after the parameters cell (executing its code cells up to there leaves QUICK True); the section's
+    notebook is byte-identical and still says QUICK = False."""
+    import nbformat
+
+    before = nb.read_bytes()
+    copy = present.quick_copy(nb, tmp_path)
+    assert nb.read_bytes() == before and copy.parent == tmp_path and copy.name == nb.name
+    cells = nbformat.read(copy, as_version=4).cells
+    original = nbformat.reads(before.decode(), as_version=4).cells
+    i = next(k for k, c in enumerate(cells) if "parameters" in c.metadata.get("tags", []))
+    assert "injected-parameters" in cells[i + 1].metadata.get("tags", [])
+    ns: dict = {}
+    for cell in cells[: i + 2]:
+        if cell.cell_type == "code":
+            exec(cell.source, ns)  # the parameters cell and the injected one: plain assignments
+    assert ns["QUICK"] is True
+    assert [c.source for c in cells[: i + 1] + cells[i + 2:]] == [c.source for c in original], \
+        "the copy differs from the notebook by more than the injected cell"
+    assert re.search(r"^QUICK\s*=\s*False\s*$", original[i].source, re.M)
+
+
+def test_present_quick_serves_the_copy_from_a_temporary_folder_removed_on_exit(tmp_path, monkeypatch):
+    """present() with COURSE_KIT_QUICK=1 hands Voila the QUICK copy, outside the repository, bound to
+    127.0.0.1, and removes the copy when the server stops; a value other than 0/1 is refused."""
+    import subprocess
+
+    import nbformat
+
+    seen = {}
+
+    class FakeVoila:
+        def __init__(self, cmd, env, cwd):
+            served = Path(cmd[-1])
+            seen.update(cmd=cmd, cwd=cwd, served=served, text=served.read_text())
+
+        def poll(self):
+            return 0
+
+        def wait(self, timeout=None):
+            return 0
+
+    monkeypatch.setattr(subprocess, "Popen", FakeVoila)
+    monkeypatch.setenv(present.QUICK_ENV, "1")
+    assert present.present("01") == 0
+    served = seen["served"]
+    assert not served.is_relative_to(ROOT) and served.name == "01_lifecycle.ipynb" and seen["cwd"] == served.parent
+    assert "--Voila.ip=127.0.0.1" in seen["cmd"]
+    cells = nbformat.reads(seen["text"], as_version=4).cells
+    injected = [c.source for c in cells if "injected-parameters" in c.metadata.get("tags", [])]
+    assert injected == ["# Parameters\nQUICK = True\n"]
+    assert not served.parent.exists(), "the temporary copy outlived the server"
+    monkeypatch.setenv(present.QUICK_ENV, "yes")
+    with pytest.raises(ValueError, match="COURSE_KIT_QUICK must be 1"):
+        present.present("01")
+    monkeypatch.setenv(present.QUICK_ENV, "0")
+    assert present.present("01") == 0 and seen["served"] == ROOT / "notebooks" / "01_lifecycle.ipynb"
