@@ -261,14 +261,49 @@ NOTEBOOK_BUSY_JS = """() => {
 }"""
 
 
+#: Close every document of the JupyterLab page without a "save changes?" dialog (the root is a scratch
+#: copy; nothing needs saving). Kernels keep running: :func:`shutdown_kernels` stops them.
+CLOSE_ALL_JS = """async () => {
+  const app = window.jupyterapp;
+  if (!app) return 0;
+  const open = Array.from(app.shell.widgets('main'));
+  for (const w of open) {
+    if (w.context && w.context.model) w.context.model.dirty = false;
+    w.dispose();
+  }
+  return open.length;
+}"""
+
+OPEN_JS = """async (path) => {
+  const w = await window.jupyterapp.commands.execute('docmanager:open', {path, factory: 'Notebook'});
+  window.jupyterapp.shell.activateById(w.id);
+  return w.id;
+}"""
+
+
+def close_notebooks(page) -> None:
+    """Close the documents open in a JupyterLab page (see :data:`CLOSE_ALL_JS`)."""
+    if not page.is_closed() and "/lab" in page.url:
+        page.evaluate(CLOSE_ALL_JS)
+
+
 def open_notebook(page, server: Server, rel_path: str, *, timeout_ms: int = 60_000):
-    """Open ``rel_path`` in JupyterLab (a fresh workspace: ``?reset``), wait for its kernel to be idle,
-    and return a locator of that notebook's panel (other tabs' outputs are outside it)."""
-    page.goto(f"{server.url}lab/tree/{rel_path}?reset&token={server.token}")
-    page.wait_for_selector(".jp-NotebookPanel .jp-Notebook .jp-Cell", timeout=timeout_ms)
+    """Open ``rel_path`` in JupyterLab, wait for its kernel to be idle, and return a locator of that
+    notebook's panel (other tabs' outputs are outside it). A page already showing this server's
+    JupyterLab opens it in place, after closing the documents open there (JupyterLab boots once per
+    page); any other page loads JupyterLab with a fresh workspace (``?reset``)."""
+    if page.url.startswith(f"{server.url}lab") and page.evaluate("() => !!window.jupyterapp"):
+        page.evaluate(CLOSE_ALL_JS)
+        panel_id = page.evaluate(OPEN_JS, rel_path)
+    else:
+        page.goto(f"{server.url}lab/tree/{rel_path}?reset&token={server.token}")
+        page.wait_for_selector(".jp-NotebookPanel .jp-Notebook .jp-Cell", timeout=timeout_ms)
+        panel_id = page.evaluate("() => window.jupyterapp.shell.currentWidget.id")
+    panel = page.locator(f"[id='{panel_id}']")
+    panel.locator(".jp-Notebook .jp-Cell").first.wait_for(timeout=timeout_ms)
     page.wait_for_function(KERNEL_IDLE_JS, timeout=timeout_ms)
-    panel_id = page.evaluate("() => window.jupyterapp.shell.currentWidget.id")
-    return page.locator(f"[id='{panel_id}']")
+    assert page.evaluate("() => window.jupyterapp.shell.currentWidget.id") == panel_id, "another tab is current"
+    return panel
 
 
 def shutdown_kernels(server: Server) -> None:
@@ -322,9 +357,9 @@ class KernelTraffic:
         self.page = page
         self.pending: dict[str, str] = {}
         self.requests = 0
-        page.on("websocket", self._attach)
+        page.on("websocket", self.attach)
 
-    def _attach(self, ws) -> None:
+    def attach(self, ws) -> None:
         if "/api/kernels/" in ws.url:
             ws.on("framesent", self._sent)
             ws.on("framereceived", self._received)

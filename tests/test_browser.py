@@ -98,10 +98,7 @@ def browser(tmp_path_factory):
         context.close()
 
 
-@pytest.fixture
-def page(browser):
-    context, blocked = browser
-    start = len(blocked)
+def _new_page(context):
     page = context.new_page()
     console: list[str] = []
     page.on("console", lambda m: console.append(f"{m.type}: {m.text}") if m.type == "error" else None)
@@ -109,16 +106,46 @@ def page(browser):
     page.console_errors = console
     page.kernel_traffic = bs.KernelTraffic(page)  # what bs.wait_idle waits on
     bs.watch_figure_renders(page)
+    return page
+
+
+@pytest.fixture
+def page(browser):
+    context, blocked = browser
+    start = len(blocked)
+    page = _new_page(context)
     yield page
     page.close()
     outside = blocked[start:]
     assert not outside, f"the page requested hosts other than 127.0.0.1 (blocked): {outside}"
 
 
-@pytest.fixture
-def lab_page(page, lab):
+@pytest.fixture(scope="session")
+def lab_tab(browser):
+    """One page for the JupyterLab tests: JupyterLab boots in it once (about 5 s of every case when
+    each test loaded it anew); each test opens its notebook in it after closing the previous ones
+    (:func:`browser_support.open_notebook`), with fresh kernels."""
+    context, _ = browser
+    page = _new_page(context)
     yield page
+    page.close()
+
+
+@pytest.fixture
+def lab_page(browser, lab_tab, lab):
+    """The JupyterLab page for one test: its console errors and kernel traffic are this test's only;
+    afterwards its notebooks are closed and every kernel stopped; no request left the loopback."""
+    _, blocked = browser
+    start = len(blocked)
+    page = lab_tab
+    page.console_errors.clear()
+    page.remove_listener("websocket", page.kernel_traffic.attach)
+    page.kernel_traffic = bs.KernelTraffic(page)  # earlier tests' kernels are not waited on
+    yield page
+    bs.close_notebooks(page)
     bs.shutdown_kernels(lab)
+    outside = blocked[start:]
+    assert not outside, f"the page requested hosts other than 127.0.0.1 (blocked): {outside}"
 
 
 # ------------------------------------------------------------------------------------------- helpers
