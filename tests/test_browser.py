@@ -21,6 +21,7 @@ found (``python3 course.py test`` installs Debian's chromium with apt when it ca
 from __future__ import annotations
 
 import csv
+import functools
 import math
 import re
 import shutil
@@ -770,3 +771,24 @@ def test_dashboard_live_figures_have_data_before_and_after_an_input(section, tmp
         page.screenshot(path=str(bs.SCREENSHOTS / f"present_{section}_page.png"))
     finally:
         server.stop()
+
+
+@functools.cache
+def catalogue_figures() -> list[tuple[str, object]]:
+    from figure_catalogue import FIGURES
+
+    return [(f"{group}[{i}]", fig) for group, build in FIGURES.items() for i, fig in enumerate(build())]
+
+
+@pytest.mark.parametrize("width", [1000, 1400])
+def test_every_figure_lays_out_cleanly(width, page):
+    """Every figure of the kit (tests/figure_catalogue.py: the notebooks' figures and the widgets'),
+    drawn by plotly.js in Chromium as wide as JupyterLab's output area in a ``width`` px window: no
+    text outside the drawing (a cut title, label or legend entry), no legend with a scrollbar, no two
+    labels on top of each other. (It found the cut 'switch overhead' and congestion titles at
+    1000 px, the roofline subtitle over its operation labels, the parallelism legend over its title.)"""
+    bs.open_figure_page(page, width)
+    figures = catalogue_figures()
+    assert len(figures) >= 40, "the catalogue shrank: the check would miss figures"
+    problems = {name: found for name, fig in figures if (found := bs.figure_layout_problems(page, fig))}
+    assert not problems, f"figures with layout problems at {width} px: {problems}"
