@@ -3,9 +3,10 @@
 For each widget at its defaults, and for the slow cases of issue 15 (roofline peak → FP32, topology
 k = 14 drawn node by node, the scheduler on 2,000 Philly jobs), the script repeats one input the way
 a learner makes it (a key on a slider, a new option in a dropdown, a number typed + Enter) and
-times, in the page, from the input's DOM event to the first animation frame after plotly has
-redrawn the widget's figure (``plotly_afterplot`` / ``_restyle`` / ``_relayout`` / ``_update``, then
-two ``requestAnimationFrame`` ticks: the frame is painted). Prints median and p95 per case.
+times, in the page, from the input's commit event (the key, the new option, the Enter) until every
+figure of the widget that the input redraws has been redrawn (``plotly_afterplot`` / ``_restyle`` /
+``_relayout`` / ``_update``) and the next frame rendered (a ``requestAnimationFrame``, then the task
+after it). Prints median and p95 per case; ``--phases`` also prints where the time goes.
 
 Targets (issue 15): median <= 100 ms and p95 <= 200 ms at the defaults, <= 250 ms for the slow cases.
 
@@ -31,33 +32,46 @@ from _common import stats  # noqa: E402
 
 import browser_support as bs  # noqa: E402
 
-#: the page side: start the clock at the input's DOM event, stop it when the figure has been
-#: redrawn and a frame painted. Armed before each input; ``window.ckLatency`` resolves to ms.
-ARM_JS = """panel => {
-  const plot = panel.querySelector('.js-plotly-plot');
+#: the page side, armed before each input: start the clock at the input's commit event (the key on a
+#: slider, the new option of a dropdown, Enter in a number box: ipywidgets sends a typed number on
+#: Enter, not per keystroke), stop it when EVERY figure of the widget that this input redraws has
+#: been redrawn (``expect``: how many figures redrew per input in the warm-up) and the next frame
+#: has been rendered: a ``requestAnimationFrame``, then the task after it (the frame's style, layout
+#: and paint run between the two). ``window.ckLatency`` resolves to the phases in ms.
+ARM_JS = """(panel, [expect, commit]) => {
+  const plots = Array.from(panel.querySelectorAll('.js-plotly-plot'));
   window.ckWs.length = 0;
+  window.ckFired = new Set();
   window.ckLatency = new Promise((resolve, reject) => {
     let t0 = null, tDrawn = null;
-    const start = e => { if (t0 === null) { t0 = performance.now(); window.ckT0 = t0; } };
-    ['keydown', 'change', 'input'].forEach(t => panel.addEventListener(t, start, {capture: true, once: true}));
-    const events = ['plotly_afterplot', 'plotly_restyle', 'plotly_relayout', 'plotly_update', 'plotly_redraw'];
-    const done = () => {
-      if (t0 === null) return;
-      events.forEach(ev => plot.removeListener(ev, done));
-      tDrawn = performance.now();
-      requestAnimationFrame(() => requestAnimationFrame(() => {
-        const t = performance.now();
-        const ws = window.ckWs.filter(m => m.t >= t0 && m.t <= tDrawn);
-        const sent = ws.find(m => m.dir === 'out');
-        const got = ws.filter(m => m.dir === 'in' && sent && m.t >= sent.t);
-        resolve({total: t - t0, sent: sent ? sent.t - t0 : NaN,
-                 first_reply: got.length ? got[0].t - t0 : NaN,
-                 last_reply: got.length ? got[got.length - 1].t - t0 : NaN,
-                 drawn: tDrawn - t0, replies: got.length,
-                 reply_bytes: got.reduce((a, m) => a + m.n, 0)});
-      }));
+    const start = e => {
+      if (t0 !== null || (commit === 'enter' && !(e.type === 'keydown' && e.key === 'Enter'))) return;
+      t0 = performance.now(); window.ckT0 = t0;
     };
-    events.forEach(ev => plot.on(ev, done));
+    ['keydown', 'change', 'input'].forEach(t => panel.addEventListener(t, start, {capture: true}));
+    const events = ['plotly_afterplot', 'plotly_restyle', 'plotly_relayout', 'plotly_update', 'plotly_redraw'];
+    const painted = () => {
+      const t = performance.now();
+      const ws = window.ckWs.filter(m => m.t >= t0 && m.t <= tDrawn);
+      const sent = ws.find(m => m.dir === 'out');
+      const got = ws.filter(m => m.dir === 'in' && sent && m.t >= sent.t);
+      resolve({total: t - t0, sent: sent ? sent.t - t0 : NaN,
+               first_reply: got.length ? got[0].t - t0 : NaN,
+               last_reply: got.length ? got[got.length - 1].t - t0 : NaN,
+               drawn: tDrawn - t0, replies: got.length, figures: window.ckFired.size,
+               reply_bytes: got.reduce((a, m) => a + m.n, 0)});
+    };
+    plots.forEach((plot, i) => events.forEach(ev => plot.on(ev, () => {
+      if (t0 === null) return;
+      window.ckFired.add(i);
+      if (tDrawn !== null || window.ckFired.size < Math.max(expect, 1)) return;
+      tDrawn = performance.now();
+      requestAnimationFrame(() => {
+        const ch = new MessageChannel();
+        ch.port1.onmessage = painted;
+        ch.port2.postMessage(0);
+      });
+    })));
     setTimeout(() => reject(new Error('no redraw within 20 s')), 20000);
   });
 }"""
@@ -133,6 +147,7 @@ def _do(panel, step, i: int) -> None:
 
 
 def measure(page, server, root: Path, name: str, runs: int) -> list[dict]:
+    """``runs`` inputs of case ``name`` (after two warm-up inputs): the phases of each, in ms."""
     expr, setup, step = CASES[name]
     nb_name = f"bench_{abs(hash(name)) % 10**8}.ipynb"
     bs.widget_notebook(root / nb_name, expr)
@@ -144,9 +159,10 @@ def measure(page, server, root: Path, name: str, runs: int) -> list[dict]:
     for s in setup:
         _do(panel, s, 0)
         bs.wait_idle(page, timeout_ms=300_000)
-    samples = []
-    for i in range(runs + 2):  # the first two are warm-up
-        panel.evaluate(ARM_JS)
+    samples, expect = [], 0
+    commit = "enter" if step[0] == "type" else "any"
+    for i in range(runs + 2):  # the first two are warm-up: they learn how many figures an input redraws
+        panel.evaluate(ARM_JS, [expect, commit])
         _do(panel, step, i)
         try:
             ms = page.evaluate("() => window.ckLatency")
@@ -154,7 +170,9 @@ def measure(page, server, root: Path, name: str, runs: int) -> list[dict]:
             print(f"  {name}: input {i}: {str(exc).splitlines()[0]}", flush=True)
             ms = {"total": float("inf")}
         bs.wait_idle(page, timeout_ms=120_000)
-        if i >= 2:
+        if i < 2:
+            expect = max(expect, page.evaluate("() => window.ckFired.size"))
+        else:
             samples.append(ms)
     bs.shutdown_kernels(server)
     return samples

@@ -74,7 +74,7 @@ def course_text_q6_score(est_completion_s, max_completion_s, util_gain, user_sha
         completion = 1 − est / max;  utilisation = util_gain;  fairness = 1 − |share − fair share|
         score = 0.4·completion + 0.3·utilisation + 0.3·fairness
 
-    (seed §7 Q6, via :func:`course_kit.scheduling.multi_objective_score`). Its fairness term is
+    (course text §7 Q6, via :func:`course_kit.scheduling.multi_objective_score`). Its fairness term is
     symmetric around the fair share — the flaw the Q6 exercise is about.
 
     >>> course_text_q6_score(0, 3600, 1.0, 0.25, 0.25)        # best on every term: 1.0

@@ -392,12 +392,12 @@ def cost_per_million_usd(throughput_per_s, price_usd_per_hour) -> float:
     return p / 3600.0 * time_per_million_s(throughput_per_s)
 
 
-# --------------------------------------------------------------------------- serving (seed Q2)
+# --------------------------------------------------------------------------- serving (course text Q2)
 @dataclass(frozen=True)
 class ServingAssumptions:
-    """Stated, overridable assumptions of the seed's Q2 sizing (10,000 req/s, < 50 ms, 500 MB).
+    """Stated, overridable assumptions of the course text's Q2 sizing (10,000 req/s, < 50 ms, 500 MB).
 
-    * ``model_bytes``: weights read from memory once per batch (500 MB in the seed).
+    * ``model_bytes``: weights read from memory once per batch (500 MB in the course text).
     * ``bytes_per_param``: 4 (FP32 checkpoint) ⇒ 125 M parameters.
     * ``flops_per_param``: 2 FLOPs per parameter per request (one multiply-add per weight; a
       dense network). A recommender whose 500 MB is mostly embedding tables does far fewer
@@ -471,7 +471,7 @@ def _batch_time_s(b: int, dev_peak: float, dev_bw: float, a: ServingAssumptions)
 
 def serving_plan(device: str, precision: str | None = None,
                  assumptions: ServingAssumptions | None = None, **overrides) -> ServingPlan:
-    """How many ``device`` units serve ``requests_per_s`` within ``latency_slo_ms`` (seed Q2).
+    """How many ``device`` units serve ``requests_per_s`` within ``latency_slo_ms`` (course text Q2).
 
     Model (roofline per batch, every assumption in :class:`ServingAssumptions`):
 
@@ -512,7 +512,9 @@ def serving_plan(device: str, precision: str | None = None,
     meets = weights_s <= budget_s and per_request_s <= budget_s
     if meets:
         # largest b with max(b·per_request, weights) <= budget
-        b = int(min(a.max_batch, max(1, math.floor(budget_s / per_request_s * (1 + 1e-12)))))
+        # (a vanishing per-request cost, e.g. model_bytes=1e-302, makes the ratio inf: the batch cap wins)
+        fits = budget_s / per_request_s * (1 + 1e-12) if per_request_s > 0 else math.inf
+        b = int(a.max_batch) if fits >= a.max_batch else max(1, math.floor(fits))
     else:
         b = 1
     t = _batch_time_s(b, peak, bw, a)

@@ -1,12 +1,12 @@
 """Research frontiers as small, honest calculators (section 10).
 
 Every input figure carries its source, a confidence (High / Medium / Low) and a ``verified``
-flag; :func:`figures_table` lists them. What the seed gets wrong or leaves unverified:
+flag; :func:`figures_table` lists them. What the course text gets wrong or leaves unverified:
 
-* **Neuromorphic** (docs/sources.md#erratum-51): the seed's per-core numbers are right in order of
+* **Neuromorphic** (docs/sources.md#erratum-51): the course text's per-core numbers are right in order of
   magnitude; the chip totals are Loihi 131,072 neurons / ~130 M synapses and TrueNorth
   1,048,576 neurons / 268,435,456 (2²⁸) synapses, **63 mW** on the video workload of the Science
-  2014 paper (docs/sources.md#truenorth); IBM's round "~70 mW" is a secondary figure, and the seed's
+  2014 paper (docs/sources.md#truenorth); IBM's round "~70 mW" is a secondary figure, and the course text's
   65 mW lies between the two (imprecise, not wrong). Loihi's "100 mW" is not verified.
 * **Quantum** (errata 53): the backend table (127 / 70 / 32 qubits, fidelities) is not verified
   here. Two formula fixes: error-correction overhead is not a flat ×1000 — a distance-d rotated
@@ -14,9 +14,9 @@ flag; :func:`figures_table` lists them. What the seed gets wrong or leaves unver
   and d depends on the physical error rate and the target; and a circuit's success probability
   compounds over *all* gates (≈ F^gates), not over the depth alone.
 * **DNA storage** (errata 52): four bases make a **quaternary** alphabet (2 bits per
-  nucleotide at most); the seed labels it "ternary" while its own code converts to base 4. (A
+  nucleotide at most); the course text labels it "ternary" while its own code converts to base 4. (A
   *rotating ternary* code — Goldman et al., Nature 494 (2013) — deliberately uses 3 symbols per
-  position so that no base repeats; it stores log₂3 ≈ 1.58 bits per nucleotide.) The seed's
+  position so that no base repeats; it stores log₂3 ≈ 1.58 bits per nucleotide.) The course text's
   density, access time and prices are unverified, and they contradict each other: $0.10 per
   synthesised base is ≈ $400 M per GB, not the $0.001/GB of its storage-tier table.
 """
@@ -87,7 +87,7 @@ NEUROMORPHIC_CHIPS = {
     "loihi": NeuromorphicChip(
         "Intel Loihi (2018)", cores=128, neurons=131_072, synapses=130_000_000, power_mw=None,
         source="docs/sources.md#erratum-51 (wikichip Loihi)", confidence="Medium", verified=True,
-        note="seed's 100 mW power is not verified; 128 × 1,024 neurons",
+        note="course text's 100 mW power is not verified; 128 × 1,024 neurons",
     ),
     "truenorth": NeuromorphicChip(
         "IBM TrueNorth (2014)", cores=4096, neurons=1_048_576, synapses=268_435_456, power_mw=63.0,
@@ -218,7 +218,7 @@ def code_distance_for_target(physical_error, target_logical_error, *, threshold=
 
 
 def qec_overhead(logical_qubits, physical_error, target_logical_error, **kwargs) -> dict:
-    """Distance, physical qubits per logical and in total, versus the seed's flat ×1000.
+    """Distance, physical qubits per logical and in total, versus the course text's flat ×1000.
 
     Counts only the code patches: real algorithm estimates add routing space and magic-state
     factories (often more than doubling the total).
@@ -264,7 +264,7 @@ def qec_curve(physical_errors, targets=(1e-9, 1e-12, 1e-15)):
 def circuit_success_probability(gate_fidelity, n_gates) -> float:
     """Probability that no gate fails, for independent gate errors: F^gates.
 
-    The seed's ``1 − 0.999**depth`` counts one gate per layer; with its own
+    The course text's ``1 − 0.999**depth`` counts one gate per layer; with its own
     ``gate_count = depth × qubits`` a 127-qubit, depth-100 circuit at F = 0.999 succeeds with
     probability 0.999^12,700 ≈ 3 × 10⁻⁶, not 0.905.
 
@@ -285,7 +285,7 @@ COURSE_TEXT_QUANTUM_BACKENDS = {
     "google_sycamore": {"qubits": 70, "gate_fidelity": 0.999, "coherence_time_us": 100},
     "rigetti_aspen": {"qubits": 32, "gate_fidelity": 0.98, "coherence_time_us": 20},
 }
-"""The seed's backend table — **unverified** here (docs/sources.md#erratum-53)."""
+"""The course text's backend table — **unverified** here (docs/sources.md#erratum-53)."""
 
 
 # --------------------------------------------------------------------------------------------
@@ -316,7 +316,7 @@ def dna_density_bytes_per_gram(bits_per_nt=2.0, *, redundancy=1.0) -> float:
     """Upper bound on storage density: (bits/nt ÷ 8) × N_A / (330 g/mol) ÷ redundancy.
 
     ``redundancy`` ≥ 1 counts copies, error-correction and addressing overhead. At 2 bits/nt
-    and no redundancy: ≈ 4.6 × 10²⁰ B/g (≈ 455 EB per gram) — the seed's 10¹⁸ B/g is 450× below
+    and no redundancy: ≈ 4.6 × 10²⁰ B/g (≈ 455 EB per gram) — the course text's 10¹⁸ B/g is 450× below
     this bound (plausible after overheads, but unverified).
 
     >>> f"{dna_density_bytes_per_gram():.2e}"
@@ -441,7 +441,7 @@ def max_homopolymer_run(seq) -> int:
 def dna_synthesis_cost_usd(size_bytes, cost_per_base_usd, *, bits_per_nt=2.0, overhead=1.0) -> float:
     """Synthesis cost: bases = size × 8 / bits per nt × overhead; cost = bases × price per base.
 
-    >>> dna_synthesis_cost_usd(1e9, 0.10)        # the seed's $0.10 per base, 1 GB, no overhead
+    >>> dna_synthesis_cost_usd(1e9, 0.10)        # the course text's $0.10 per base, 1 GB, no overhead
     400000000.0
     """
     size = check_number("size_bytes", size_bytes, low=0, high=1e21)
@@ -452,7 +452,7 @@ def dna_synthesis_cost_usd(size_bytes, cost_per_base_usd, *, bits_per_nt=2.0, ov
 
 
 def course_text_dna_cost_contradiction() -> dict:
-    """The seed's two DNA prices side by side: $0.10 per base vs $0.001 per GB.
+    """The course text's two DNA prices side by side: $0.10 per base vs $0.001 per GB.
 
     >>> c = course_text_dna_cost_contradiction()
     >>> c["synthesis_usd_per_gb"], c["tier_table_usd_per_gb"], f"{c['ratio']:.0e}"
@@ -469,7 +469,7 @@ def course_text_dna_cost_contradiction() -> dict:
 
 
 def figures_table():
-    """Every input figure of this module and of the seed's section 10, with source and confidence.
+    """Every input figure of this module and of the course text's section 10, with source and confidence.
 
     >>> t = figures_table()
     >>> set(t["confidence"]) <= {"High", "Medium", "Low"} and bool(t["source"].str.len().gt(0).all())

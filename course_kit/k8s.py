@@ -1013,7 +1013,7 @@ def validate_manifests(objs) -> list[ValidationReport]:
 
 
 # --------------------------------------------------------------------------------------------
-# The seed's manifest, quoted, for the notebook to check
+# The course text's manifest, quoted, for the notebook to check
 # --------------------------------------------------------------------------------------------
 
 COURSE_TEXT_MANIFEST_YAML = """\
@@ -1079,11 +1079,11 @@ data:
           weight: 20
           priority: low
 """
-"""The seed's ``kubernetes_cluster_config.yaml`` (section 6), verbatim."""
+"""The course text's ``kubernetes_cluster_config.yaml`` (section 6), verbatim."""
 
 
 def course_text_fair_share_weights(yaml_text: str = COURSE_TEXT_MANIFEST_YAML) -> dict[str, dict]:
-    """Read the per-team weights out of the seed's fair-share ConfigMap.
+    """Read the per-team weights out of the course text's fair-share ConfigMap.
 
     >>> course_text_fair_share_weights()["team-alpha"]
     {'weight': 30, 'max_running_jobs': 10}

@@ -23,10 +23,10 @@ Formulas and sources:
 * Fair-share KPI: each queue's achieved share of GPU time against its entitlement in a weighted
   queue tree, measured on section 4's simulator (:func:`queue_share_experiment`).
 
-The seed's KPI targets (:data:`COURSE_TEXT_KPI_TARGETS`) are illustrative and unsourced (docs/sources.md
+The course text's KPI targets (:data:`COURSE_TEXT_KPI_TARGETS`) are illustrative and unsourced (docs/sources.md
 errata 54); they are kept as an exercise in checking that targets agree with each other.
 
->>> round(availability(720, 0.25), 5)       # seed targets: MTBF 720 h, MTTR 15 min
+>>> round(availability(720, 0.25), 5)       # course text targets: MTBF 720 h, MTTR 15 min
 0.99965
 >>> round(error_budget_minutes(0.999, 30), 1)
 43.2
@@ -260,7 +260,7 @@ def energy_cost_per_inference_usd(power_w, throughput_rps, pue_=1.0, price_usd_p
 
 
 # --------------------------------------------------------------------------------------------
-# The seed's KPI table
+# The course text's KPI table
 # --------------------------------------------------------------------------------------------
 
 COURSE_TEXT_KPI_TARGETS: dict[str, dict] = {
@@ -271,7 +271,7 @@ COURSE_TEXT_KPI_TARGETS: dict[str, dict] = {
     "mtbf_hours": {"target": 720, "critical": 168, "higher_is_better": True, "unit": "h"},
     "mttr_minutes": {"target": 15, "critical": 60, "higher_is_better": False, "unit": "min"},
 }
-"""The seed's ``MLInfrastructureKPIs`` targets — illustrative, unsourced (docs/sources.md#erratum-54)."""
+"""The course text's ``MLInfrastructureKPIs`` targets — illustrative, unsourced (docs/sources.md#erratum-54)."""
 
 
 def evaluate_kpis(measured: Mapping, targets: Mapping | None = None):
@@ -330,7 +330,7 @@ COURSE_TEXT_DVFS_POINTS = (
     DvfsPoint("balanced", 2.4, 1.1),
     DvfsPoint("low", 1.5, 0.9),
 )
-"""The seed's ``implement_dvfs`` operating points (3000 MHz/1.2 V, 2400/1.1, 1500/0.9)."""
+"""The course text's ``implement_dvfs`` operating points (3000 MHz/1.2 V, 2400/1.1, 1500/0.9)."""
 
 
 @dataclass(frozen=True)

@@ -72,7 +72,7 @@ __all__ = [
 Z95 = 1.6448536269514722
 #: The course text's ingestion target: "Ingestion Latency: p95 < 50ms for real-time systems" (illustrative).
 COURSE_TEXT_INGESTION_SLO_MS = 50.0
-_ILLUSTRATIVE = "course text (seed) §1, illustrative, no published source (docs/sources.md#erratum-54)"
+_ILLUSTRATIVE = "course text §1, illustrative, no published source (docs/sources.md#erratum-54)"
 _MAX_SAMPLES = 2_000_000
 
 

@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 from course_kit._validate import check_choice, check_int, check_number
 
 __all__ = [
-    "SEED_A100_PROFILES",
+    "COURSE_TEXT_A100_PROFILES",
     "Profile",
     "Instance",
     "Layout",
@@ -58,6 +58,7 @@ __all__ = [
     "addable",
     "maximal_layouts",
     "count_maximal_layouts",
+    "maximal_layout_counts",
     "best_layout",
     "parse_workloads",
     "single_profile_choice",
@@ -702,6 +703,24 @@ def count_maximal_layouts(gpu: str, profiles=None, *, pre_r510: bool = False) ->
     }
 
 
+def maximal_layout_counts():
+    """:func:`count_maximal_layouts` for every GPU, with and without the ``+me`` profiles: a
+    DataFrame with two header rows (it stays 75 characters wide, so a notebook never wraps it).
+
+    >>> int(maximal_layout_counts().loc["A30-24GB", ("all profiles", "placements")])
+    21
+    """
+    import pandas as pd
+
+    rows = {}
+    for g in gpu_models():
+        no_me = [p for p in profiles(g) if "+me" not in p]
+        rows[g] = {(which, key.replace("_", " ")): n
+                   for which, subset in (("all profiles", None), ("without +me", no_me))
+                   for key, n in count_maximal_layouts(g, subset).items()}
+    return pd.DataFrame(rows).T
+
+
 # --------------------------------------------------------------------------- best layout
 
 
@@ -885,35 +904,35 @@ def best_layout(gpu: str, workloads, *, pre_r510: bool = False) -> Fit:
 #: The course text's own A100 table in ``MIGManager.get_supported_profiles`` (wrong in places:
 #: 108 SMs, 4g.20gb × 2, no 1g.10gb; errata 41-44, docs/sources.md#erratum-41), as
 #: profile → (instances, memory GB). Kept only to run the course text's algorithm on its own data.
-SEED_A100_PROFILES = {
+COURSE_TEXT_A100_PROFILES = {
     "7g.40gb": (1, 40), "4g.20gb": (2, 20), "3g.20gb": (2, 20), "2g.10gb": (3, 10), "1g.5gb": (7, 5),
 }
 
 
 def single_profile_choice(gpu: str, workloads, *, table: str = "kit") -> str | None:
-    """The seed's ``MIGManager.create_mig_configuration`` (erratum 45), kept for comparison.
+    """The course text's ``MIGManager.create_mig_configuration`` (erratum 45), kept for comparison.
 
     It gives every workload the same profile: the one with enough instances whose total memory
     exceeds the total need by the least. It ignores compute, per-workload fit and mixed layouts,
     so it can return a profile too small for some workload, or ``None`` while a mixed layout exists.
-    ``table="kit"`` runs it on the corrected profiles (``data/mig_profiles.csv``); ``table="seed"``
-    on the course text's own A100 table (:data:`SEED_A100_PROFILES`; A100-SXM4-40GB only).
+    ``table="kit"`` runs it on the corrected profiles (``data/mig_profiles.csv``); ``table="course_text"``
+    on the course text's own A100 table (:data:`COURSE_TEXT_A100_PROFILES`; A100-SXM4-40GB only).
 
     >>> four = [("llm", 18, 3), ("etl", 9, 2), ("a", 4, 1), ("b", 4, 1)]
     >>> single_profile_choice("A100-SXM4-40GB", four)
     '1g.10gb'
-    >>> single_profile_choice("A100-SXM4-40GB", four, table="seed") is None   # 4 × 5 GB < 35 GB
+    >>> single_profile_choice("A100-SXM4-40GB", four, table="course_text") is None   # 4 × 5 GB < 35 GB
     True
 
     (four 1g.10gb instances of 9.62 GiB and 1 compute slice: 'llm' needs 18 GiB and 3 slices.)
     """
     gpu = _check_gpu(gpu)
-    table = check_choice("table", table, ("kit", "seed"))
+    table = check_choice("table", table, ("kit", "course_text"))
     wl = _check_workloads(workloads)
-    if table == "seed":
+    if table == "course_text":
         if gpu != "A100-SXM4-40GB":
-            raise ValueError(f"table='seed' exists for A100-SXM4-40GB only; got gpu {gpu!r}")
-        options = dict(SEED_A100_PROFILES)
+            raise ValueError(f"table='course_text' exists for A100-SXM4-40GB only; got gpu {gpu!r}")
+        options = dict(COURSE_TEXT_A100_PROFILES)
     else:
         options = {n: (p.max_instances, p.memory_gib) for n, p in _catalog()[gpu].items()
                    if not p.media_extensions}

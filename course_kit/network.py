@@ -2,7 +2,7 @@
 
 Units in names: ``_gbps`` = gigabits per second (link rates, as vendors quote them);
 ``_gbytes_s`` = gigabytes per second (what NCCL reports); ``_bytes``, ``_s``, ``_us``.
-8 Gb/s = 1 GB/s: a 200 Gb/s HDR port carries 25 GB/s. Mixing the two is the seed's Q3 error
+8 Gb/s = 1 GB/s: a 200 Gb/s HDR port carries 25 GB/s. Mixing the two is the course text's Q3 error
 ("800 TB/s" for 800 Tb/s, docs/sources.md#erratum-34).
 
 Ring all-reduce, α-β model (Thakur, Rabenseifner & Gropp, "Optimization of Collective
@@ -174,8 +174,8 @@ TRANSPORT_FACTS = (
         "same Ethernet links: 100/200/400/800 GbE",
         "docs/sources.md#networks (open-mpi PR #4946; Linux mlx5 NDR commit; NVIDIA XDR 800Gb/s manual); erratum 21",
         "High",
-        "Erratum: the seed's table gives Ethernet '100 Gbps' against IB '200-400'; Ethernet also "
-        "runs at 400 and 800 Gb/s (the seed's own link_speeds list has 400GbE).",
+        "Erratum: the course text's table gives Ethernet '100 Gbps' against IB '200-400'; Ethernet also "
+        "runs at 400 and 800 Gb/s (the course text's own link_speeds list has 400GbE).",
     ),
     TransportFact(
         "Switch hop latency (port to port)",
@@ -193,14 +193,14 @@ TRANSPORT_FACTS = (
         "~10-50 µs (kernel TCP/IP stack)",
         "docs/sources.md#erratum-20",
         "Medium",
-        "The seed's '10-50 µs' is kernel TCP/IP, not Ethernet hardware.",
+        "The course text's '10-50 µs' is kernel TCP/IP, not Ethernet hardware.",
     ),
     TransportFact(
         "Data path",
         "verbs: NIC moves data, kernel bypass, zero copy",
         "same verbs over UDP/IP (RoCEv2)",
         "socket calls, kernel stack, copies",
-        "seed §3 RDMA example (pyverbs); qualitative",
+        "course text §3 RDMA example (pyverbs); qualitative",
         "Medium",
     ),
     TransportFact(
@@ -208,7 +208,7 @@ TRANSPORT_FACTS = (
         "seed: < 1 %, 200M+ msg/s",
         "—",
         "seed: 10-30 %, 1M msg/s",
-        "seed table only; no source found (docs/sources.md#erratum-22)",
+        "course text table only; no source found (docs/sources.md#erratum-22)",
         "Low",
         "Unverified illustrative numbers: do not quote them as facts.",
     ),

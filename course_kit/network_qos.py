@@ -1,13 +1,13 @@
-"""Network contention: the seed's congestion score and QoS classes, as a small model.
+"""Network contention: the course text's congestion score and QoS classes, as a small model.
 
 Seed section 5, "Network Contention Impact Analysis" (``NetworkCongestionManager``). The score is
-the seed's **heuristic**, not a standard metric: each signal is normalised by a threshold and
+the course text's **heuristic**, not a standard metric: each signal is normalised by a threshold and
 capped at 1, then averaged with weights 0.4 / 0.3 / 0.3,
 
     score = 0.4·min(u/0.8, 1) + 0.3·min(q/1000, 1) + 0.3·min(loss/0.001, 1),
 
 and a link with score > 0.7 is "congested". The thresholds (80 % utilisation, 1,000 queued
-packets, 0.1 % loss) are the seed's choices. The QoS classes (high 50 %, medium 30 %, low 20 %
+packets, 0.1 % loss) are the course text's choices. The QoS classes (high 50 %, medium 30 %, low 20 %
 guaranteed bandwidth) are modelled here as work-conserving weighted sharing: each class first
 gets min(demand, guarantee × link), then unused capacity is shared among classes that still
 want more in proportion to their guarantees (water-filling, as weighted fair queueing does).
@@ -48,11 +48,11 @@ class Thresholds:
     packet_loss_rate: float
 
 
-#: The seed's ``congestion_thresholds`` (unsourced choices).
+#: The course text's ``congestion_thresholds`` (unsourced choices).
 COURSE_TEXT_THRESHOLDS = Thresholds(utilization=0.8, queue_depth_packets=1000, packet_loss_rate=0.001)
-#: The seed's weights for utilisation, queue depth and loss.
+#: The course text's weights for utilisation, queue depth and loss.
 COURSE_TEXT_WEIGHTS = (0.4, 0.3, 0.3)
-#: The seed flags a link as congested above this score.
+#: The course text flags a link as congested above this score.
 CONGESTED_ABOVE = 0.7
 
 
@@ -87,7 +87,7 @@ def congestion_score(
     thresholds: Thresholds = COURSE_TEXT_THRESHOLDS,
     weights=COURSE_TEXT_WEIGHTS,
 ) -> float:
-    """The seed's congestion score in [0, 1] (see the module docstring for the formula).
+    """The course text's congestion score in [0, 1] (see the module docstring for the formula).
 
     >>> congestion_score(0.4, 500, 0.0005)
     0.5
@@ -105,7 +105,7 @@ def dominant_signal(
 ) -> str:
     """Which term contributes most to the score: 'utilization', 'queueing' or 'loss'.
 
-    (The seed calls an undefined ``identify_bottleneck_type``; this is a minimal stand-in.)
+    (The course text calls an undefined ``identify_bottleneck_type``; this is a minimal stand-in.)
 
     >>> dominant_signal(0.2, 900, 0.0)
     'queueing'
@@ -117,7 +117,7 @@ def dominant_signal(
 def detect_congestion(metrics: Mapping, *, threshold: float = CONGESTED_ABOVE) -> list[dict]:
     """Links whose score exceeds ``threshold``, highest first.
 
-    ``metrics``: ``{link_id: {"utilization": u, "queue_depth": q, "packet_loss": p}}`` (the seed's keys).
+    ``metrics``: ``{link_id: {"utilization": u, "queue_depth": q, "packet_loss": p}}`` (the course text's keys).
 
     >>> detect_congestion({"leaf1-spine1": {"utilization": 0.95, "queue_depth": 2000, "packet_loss": 0.002},
     ...                    "leaf2-spine1": {"utilization": 0.30, "queue_depth": 10, "packet_loss": 0.0}})
@@ -149,7 +149,7 @@ class QosClass:
     queue_priority: int
 
 
-#: The seed's ``implement_qos_policies`` classes (targets are the seed's, unsourced).
+#: The course text's ``implement_qos_policies`` classes (targets are the course text's, unsourced).
 COURSE_TEXT_QOS_CLASSES = (
     QosClass("high", ("model_inference", "real_time_features"), 0.5, 10, 1),
     QosClass("medium", ("model_training", "batch_processing"), 0.3, 100, 2),

@@ -4,7 +4,7 @@ Formulas and sources (``docs/sources.md#system-power`` and ``#thermal``):
 
 * Heat: every watt drawn by IT equipment ends up as heat; 1 W = 3.412 BTU/h.
 * Airflow (sensible-heat equation, standard air): Q[BTU/h] = 1.08 × CFM × ΔT[°F], so
-  CFM = 3.412·W / (1.08·ΔT°F) ≈ 1.76·W/ΔT°C. ΔT must be in **°F**: the seed used a Celsius ΔT
+  CFM = 3.412·W / (1.08·ΔT°F) ≈ 1.76·W/ΔT°C. ΔT must be in **°F**: the course text used a Celsius ΔT
   with the Fahrenheit constant and asked for 1.8× too much air (erratum 29).
 * Circuit current: single-phase I = P / (V·PF); balanced three-phase line current
   I = P / (√3·V_LL·PF).
@@ -181,27 +181,28 @@ def rack_item(name: str, height_u, power_w, kind: str = "other") -> RackItem:
 
 
 def course_text_rack_items() -> tuple[RackItem, ...]:
-    """The seed's "42U Rack Layout" (section 3, erratum 14) with the seed's own heights and watts.
+    """The course text's "42U Rack Layout" (section 3, erratum 14) with the course text's own heights and watts.
 
     ToR switch 2U, management switch 1U, "Compute Nodes (36U)": 9 × 4U GPU servers **and** 18 × 2U
-    CPU servers, PDU 2U, environmental monitoring 1U. Power figures are the seed's
+    CPU servers, PDU 2U, environmental monitoring 1U. Power figures are the course text's
     (``RackPowerCalculator``: GPU server 1,400 W, CPU server 400 W, ToR 200 W, PDU 50 W; the
     management switch and monitor are not given a wattage there). None of them is sourced.
 
     >>> sum(i.height_u for i in course_text_rack_items())
     78
     """
-    src = "seed (unsourced)"
-    items = [RackItem("ToR switch (seed)", 2, 200, "network", src),
-             RackItem("Mgmt switch (seed)", 1, 0, "network", src)]
+    src = "course text (unsourced)"
+    items = [RackItem("ToR switch (course text)", 2, 200, "network", src),
+             RackItem("Mgmt switch (course text)", 1, 0, "network", src)]
     items += [RackItem("GPU server (seed: 4U, 1,400 W)", 4, 1400, "gpu_server", src)] * 9
     items += [RackItem("CPU server (seed: 2U, 400 W)", 2, 400, "cpu_server", src)] * 18
-    items += [RackItem("PDU (seed)", 2, 50, "power", src), RackItem("Env. monitoring (seed)", 1, 0, "other", src)]
+    items += [RackItem("PDU (course text)", 2, 50, "power", src),
+              RackItem("Env. monitoring (course text)", 1, 0, "other", src)]
     return tuple(items)
 
 
 def course_text_rack_power_w() -> float:
-    """The seed's ``RackPowerCalculator`` example: (9×1,400 + 2×200 + 2×50 + 4×200) × 1.2 W.
+    """The course text's ``RackPowerCalculator`` example: (9×1,400 + 2×200 + 2×50 + 4×200) × 1.2 W.
 
     Reproduced to show erratum 15: with DGX A100s (6.5 kW max each) the 9 GPU servers alone draw
     58.5 kW, not 16.7 kW. (The "fans: 200" line counts cooling fans as rack components.)
@@ -269,7 +270,7 @@ def it_load_w(items) -> float:
 
 
 def heat_btu_per_h(heat_w) -> float:
-    """Heat in BTU/h: 3.412 × W (docs/sources.md#thermal; the seed's conversion, erratum 27, is right).
+    """Heat in BTU/h: 3.412 × W (docs/sources.md#thermal; the course text's conversion, erratum 27, is right).
 
     >>> heat_btu_per_h(1000)
     3412.0
@@ -300,11 +301,11 @@ def airflow_cfm(heat_w, delta_t_c) -> float:
 
 
 def course_text_airflow_cfm(heat_w, delta_t_c) -> float:
-    """The seed's ``optimize_airflow`` (WRONG, kept for the erratum): a Celsius ΔT in the °F formula.
+    """The course text's ``optimize_airflow`` (WRONG, kept for the erratum): a Celsius ΔT in the °F formula.
 
     It is exactly 1.8× :func:`airflow_cfm`.
 
-    >>> round(course_text_airflow_cfm(10_000, 17))   # docs/sources.md#erratum-29: "seed ≈ 1,860 CFM"
+    >>> round(course_text_airflow_cfm(10_000, 17))   # docs/sources.md#erratum-29: "course text ≈ 1,860 CFM"
     1858
     """
     heat_w = check_number("heat_w", heat_w, low=0, high=1e8)
@@ -345,7 +346,7 @@ def circuit_current_a(power_w, voltage_v, *, phases: int = 1, power_factor: floa
     """Current drawn by ``power_w``: per conductor (single-phase) or per phase (balanced three-phase).
 
     Single-phase: I = P / (V·PF). Three-phase, V = line-to-line: I = P / (√3·V·PF).
-    The seed's ``total/240`` is the single-phase, PF = 1 case (erratum 17).
+    The course text's ``total/240`` is the single-phase, PF = 1 case (erratum 17).
 
     >>> round(circuit_current_a(58_500, 240), 1)
     243.8
@@ -460,7 +461,7 @@ def facility_power_w(it_w, pue_) -> float:
 def non_it_overhead_w(it_w, pue_) -> float:
     """ALL non-IT power (cooling + power conversion + lighting ...): IT × (PUE − 1).
 
-    PUE − 1 is not "the cooling overhead" (the seed's ``cooling_efficiency``, erratum 49).
+    PUE − 1 is not "the cooling overhead" (the course text's ``cooling_efficiency``, erratum 49).
 
     >>> round(non_it_overhead_w(1000, 1.5))
     500
@@ -515,7 +516,7 @@ def gpu_thermal_status(gpu_temp_c, sku: str = "A100 (8-GPU node)") -> str:
     """What the GPU does at ``gpu_temp_c``: 'normal', 'above max operating', 'hardware slowdown', 'shutdown'.
 
     The GPU throttles itself in hardware at the slowdown temperature; software can only cap power
-    or clocks (``nvidia-smi -pl``, ``-lgc``). The seed's fixed 83/90 °C thresholds and "50 %
+    or clocks (``nvidia-smi -pl``, ``-lgc``). The course text's fixed 83/90 °C thresholds and "50 %
     emergency throttle" are not per-SKU values (erratum 31).
 
     >>> gpu_thermal_status(86), gpu_thermal_status(90), gpu_thermal_status(70)

@@ -15,7 +15,7 @@
 2. **Performance degradation** (:func:`synthetic_degradation`, :func:`diagnose_degradation`):
    a month of seeded hourly metrics in which one planted cause (thermal throttling, memory
    fragmentation, storage slowdown, network congestion, data-pipeline regression) slows training
-   by ~40 %, as in the seed's story. The diagnosis compares a baseline week with the current
+   by ~40 %, as in the course text's story. The diagnosis compares a baseline week with the current
    week metric by metric (robust z-scores: median shift / (1.4826 × MAD)) and scores each cause
    by its *weakest* symptom: a cause is named only when all of its signature metrics moved in the
    harmful direction. Shared symptoms (the data-loader wait rises for both a storage slowdown and
@@ -453,12 +453,12 @@ def synthetic_degradation(
     """Hourly cluster metrics for ``days`` days with one planted cause (or none: ``cause=None``).
 
     The cause starts on a random day between 5 and 12 and ramps linearly to full severity on the
-    last day, where training steps are ``1 + slowdown`` times slower (the seed: "degraded by 40%
+    last day, where training steps are ``1 + slowdown`` times slower (the course text: "degraded by 40%
     over the past month"). Every metric has hourly noise (sd in :data:`METRIC_BASELINES`), a small
     daily cycle, one benign drift in a random metric unrelated to the cause (a red herring, < 1
     noise sd per week) and a one-day incident spike in another random metric. GPU utilisation only
     drops when the GPU waits for data (storage or input pipeline); for the other causes it
-    "looks normal", as in the seed's story.
+    "looks normal", as in the course text's story.
 
     Returns a DataFrame indexed by ``hour`` with one column per metric in :data:`METRIC_BASELINES`.
 

@@ -3,11 +3,11 @@
 Time-slicing gives each of n tenants the whole GPU for a slice of ``slice_ms``; each switch
 costs ``switch_ms`` of lost GPU time. Two conventions (both in docs/sources.md#erratum-36):
 
-* switch **inside** the slice (the seed's Q5 arithmetic): overhead = switch / slice;
+* switch **inside** the slice (the course text's Q5 arithmetic): overhead = switch / slice;
 * switch **added** to the slice: overhead = switch / (slice + switch).
 
-The seed's 2.1 ms per switch ("0.1 ms switch + 2.0 ms memory transfer for context data") is the
-**seed's assumption, not a published figure**: GPU contexts stay resident in device memory,
+The course text's 2.1 ms per switch ("0.1 ms switch + 2.0 ms memory transfer for context data") is the
+**course text's assumption, not a published figure**: GPU contexts stay resident in device memory,
 time-slicing saves/restores execution state by compute preemption, and NVIDIA publishes no
 per-switch cost or slice length in ms (docs/sources.md#gpu-sharing). Real GPU slices are milliseconds
 (time-sliced vGPUs are scheduled 480 or 960 times a second, Colfax), not 100 ms.
@@ -34,7 +34,7 @@ __all__ = [
     "comparison_table",
 ]
 
-#: The seed's per-switch cost (0.1 ms "context switch" + 2.0 ms "memory transfer"): an ASSUMPTION.
+#: The course text's per-switch cost (0.1 ms "context switch" + 2.0 ms "memory transfer"): an ASSUMPTION.
 COURSE_TEXT_SWITCH_MS = 2.1
 
 
@@ -56,11 +56,11 @@ def time_slicing_overhead(slice_ms, switch_ms=COURSE_TEXT_SWITCH_MS, *, switch_i
     switch inside the slice: switch / slice; switch added: switch / (slice + switch).
     It does not depend on the number of tenants (each slice ends with one switch).
 
-    >>> round(100 * time_slicing_overhead(100), 2)               # the seed's Q5: 2.1 %
+    >>> round(100 * time_slicing_overhead(100), 2)               # the course text's Q5: 2.1 %
     2.1
     >>> round(100 * time_slicing_overhead(200, switch_in_slice=False), 2)
     1.04
-    >>> round(100 * time_slicing_overhead(10), 1)                # seed "interactive" 10 ms slices
+    >>> round(100 * time_slicing_overhead(10), 1)                # course text's "interactive" 10 ms slices
     21.0
     """
     slice_ms, switch_ms = _check_slice(slice_ms, switch_ms, switch_in_slice)
@@ -95,7 +95,7 @@ def tenant_wait_ms(n_tenants, slice_ms, switch_ms=COURSE_TEXT_SWITCH_MS, *, swit
     window waits 0; otherwise it waits until the next window opens, uniformly distributed on
     (0, C − s]. Hence worst = C − s and mean = (C − s)² / (2C) (derived here; no source needed).
 
-    >>> w = tenant_wait_ms(4, 200)        # seed Q5 with 200 ms slices: about 3 x 200 ms worst case
+    >>> w = tenant_wait_ms(4, 200)        # course text Q5 with 200 ms slices: about 3 x 200 ms worst case
     >>> round(w.worst_ms, 1), round(w.mean_ms, 1)
     (602.1, 226.6)
     """

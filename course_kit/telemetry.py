@@ -1,6 +1,6 @@
 """A real Prometheus exporter for an ML node, a scrape helper and pipeline tracing (section 6).
 
-The seed's ``MLInfrastructureTelemetry`` is a stub: it calls ``start_http_server(8000)`` (every
+The course text's ``MLInfrastructureTelemetry`` is a stub: it calls ``start_http_server(8000)`` (every
 interface, a fixed port, the process-global registry, no way to stop), blocks one second per
 sample in ``psutil.cpu_percent(interval=1)``, reads GPUs with GPUtil and reports ``0`` W when the
 power reading is missing. This module turns it into something that runs:
@@ -586,7 +586,7 @@ class TelemetryExporter:
         self._requested_port = check_int("port", port, low=0, high=65535)
         self.addr = _check_addr(addr, bool(allow_remote))
         self.registry = CollectorRegistry(auto_describe=True)
-        # The seed's four instruments, on this exporter's registry (never the global one).
+        # The course text's four instruments, on this exporter's registry (never the global one).
         self.job_counter = Counter(
             "ml_jobs", "ML jobs finished, by final status and user.", ["status", "user"],
             registry=self.registry,
@@ -883,10 +883,10 @@ def histogram_quantile(frame, metric: str, q: float, **labels) -> float:
 
 
 class PipelineTracer:
-    """Collects ``(request_id, stage, timestamp)`` trace records, like the seed's ``trace_data_flow``.
+    """Collects ``(request_id, stage, timestamp)`` trace records, like the course text's ``trace_data_flow``.
 
-    ``clock`` returns seconds (default :func:`time.time`); inject a fake clock in tests. The seed
-    attached a full system snapshot (with a one-second CPU sample) to *every* record; here a
+    ``clock`` returns seconds (default :func:`time.time`); inject a fake clock in tests. The course
+    text attached a full system snapshot (with a one-second CPU sample) to *every* record; here a
     record is just the three columns :func:`course_kit.lifecycle.stage_breakdown` needs. Record a
     final ``"done"`` event per request: a stage lasts until the request's next event.
 

@@ -409,7 +409,7 @@ def leaf_spine_bisection_gbps(spines, leaves, hosts_per_leaf, host_gbps=100.0, u
 
     Each leaf on the smaller side can push at most min(its server-facing, its uplink)
     capacity; the spines carry S·s_up per leaf. Non-blocking (H·s_host ≤ S·s_up) gives
-    N·s_host/2 for even L; oversubscribed r:1 divides that by r (docs/sources.md#networks). The seed's
+    N·s_host/2 for even L; oversubscribed r:1 divides that by r (docs/sources.md#networks). The course text's
     ``spine_count·spine_ports·link_speed/2`` ignores both limits (erratum 18).
 
     >>> leaf_spine_bisection_gbps(4, 8, 48, host_gbps=10, uplink_gbps=40)    # 3:1 leaves
@@ -618,7 +618,7 @@ class LatencyModel:
 
     * ``switch_latency_ns`` = 500: cut-through port-to-port, e.g. Arista 7124SX ~500 ns;
       range ~100-1,000 ns (NVIDIA QM8790 HDR InfiniBand "sub-130ns", Cisco Nexus 93180YC-FX
-      "< 1 microsecond"), docs/sources.md#networks (Medium). The seed's 2 µs per hop is deep-buffer
+      "< 1 microsecond"), docs/sources.md#networks (Medium). The course text's 2 µs per hop is deep-buffer
       territory (erratum 19).
     * ``packet_bytes`` = 1,500: a standard Ethernet MTU frame (assumption).
     * ``cable_m`` = 10 per link (assumption: in-row runs; a rack is ~2 m, a hall ~50 m).

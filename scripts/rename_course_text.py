@@ -23,12 +23,15 @@ OLD_TO_NEW = {old: ("COURSE_TEXT_" + old[5:]) if old.isupper() else ("course_tex
     "SEED_DVFS_POINTS", "SEED_HANDOFF_STAGES", "SEED_INGESTION_SLO_MS", "SEED_KPI_TARGETS",
     "SEED_MANIFEST_YAML", "SEED_Q6_WEIGHTS", "SEED_QOS_CLASSES", "SEED_QUANTUM_BACKENDS",
     "SEED_QUEUE_PRIORITY", "SEED_QUEUE_TREE", "SEED_SWITCH_MS", "SEED_THRESHOLDS", "SEED_WEIGHTS",
+    "SEED_A100_PROFILES", "SEED_PRIORITY",
     # functions
     "seed_airflow_cfm", "seed_dna_cost_contradiction", "seed_fair_share_weights", "seed_fragmentation",
     "seed_lottery_draw", "seed_lottery_win_shares", "seed_physical_qubits", "seed_q6_score",
     "seed_rack_items", "seed_rack_power_w",
     # a keyword argument and a table column
     "seed_observed", "seed_says",
+    # notebook variables holding the course text's objects
+    "seed_rack", "seed_fabric", "seed_teams", "seed_objs", "seed_by_hand",
 )}
 SUFFIXES = {".py", ".pyi", ".ipynb", ".md", ".json", ".cfg", ".txt", ".yml", ".yaml", ".toml", ".j2", ".csv"}
 PATTERN = re.compile(r"\b(" + "|".join(map(re.escape, sorted(OLD_TO_NEW, key=len, reverse=True))) + r")\b")

@@ -529,3 +529,62 @@ def tab_stops(panel) -> list[dict]:
 
 def layout_problems(panel) -> list[str]:
     return panel.evaluate(LAYOUT_PROBLEMS_JS)
+
+
+# ------------------------------------------------------------------------------ static figures' layout
+#: draws one figure (plotly JSON) with plotly.js into ``#ck-figure-root`` and lists what a reader would
+#: see as broken: text outside the drawing (a cut title, label or legend entry), a legend that needs a
+#: scrollbar, two labels (titles, axis titles, annotations, legend entries) covering each other.
+FIGURE_LAYOUT_JS = """async fig => {
+  const root = document.getElementById('ck-figure-root');
+  root.innerHTML = '';
+  const div = document.createElement('div');
+  root.appendChild(div);
+  await Plotly.newPlot(div, fig.data, fig.layout, {responsive: true});
+  const out = [];
+  const box = div.querySelector('svg.main-svg').getBoundingClientRect();
+  const shown = t => t.textContent.trim() && t.getBoundingClientRect().width > 0;
+  div.querySelectorAll('.legend .scrollbar').forEach(b => {
+    if (b.getBBox().height > 0) out.push('legend with a scrollbar');
+  });
+  for (const t of [...div.querySelectorAll('svg.main-svg text')].filter(shown)) {
+    const r = t.getBoundingClientRect();
+    if (r.left < box.left - 2 || r.right > box.right + 2 || r.top < box.top - 2 || r.bottom > box.bottom + 2)
+      out.push(`text outside the figure: "${t.textContent.trim().slice(0, 40)}" (x ${Math.round(r.left - box.left)}..` +
+               `${Math.round(r.right - box.left)} of ${Math.round(box.width)}, y ${Math.round(r.top - box.top)}..` +
+               `${Math.round(r.bottom - box.top)} of ${Math.round(box.height)} px)`);
+  }
+  const labels = [...div.querySelectorAll('.annotation-text, .gtitle, .g-xtitle text, .g-ytitle text, ' +
+                                          '.g-x2title text, .g-y2title text, .legendtext')].filter(shown);
+  for (let i = 0; i < labels.length; i++) for (let j = i + 1; j < labels.length; j++) {
+    const a = labels[i].getBoundingClientRect(), b = labels[j].getBoundingClientRect();
+    const w = Math.min(a.right, b.right) - Math.max(a.left, b.left);
+    const h = Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top);
+    const name = t => t.textContent.trim().slice(0, 30);
+    if (w > 2 && h > 2 && w * h > 0.2 * Math.min(a.width * a.height, b.width * b.height))
+      out.push(`labels overlap: "${name(labels[i])}" / "${name(labels[j])}"`);
+  }
+  Plotly.purge(div);
+  return out;
+}"""
+
+#: a page as wide as JupyterLab's output area in a window of the viewport's width (prompt and margins)
+FIGURE_PAGE_HTML = ("<html><body style='margin:0;font-family:sans-serif'>"
+                    "<div id='ck-figure-root' style='margin-left:90px;width:calc(100vw - 140px)'></div></body></html>")
+
+
+def figure_layout_problems(page, fig) -> list[str]:
+    """:data:`FIGURE_LAYOUT_JS` on a plotly figure, in a page set up by :func:`open_figure_page`."""
+    import plotly
+
+    plain = json.loads(json.dumps(fig.to_plotly_json(), cls=plotly.utils.PlotlyJSONEncoder))
+    return page.evaluate(FIGURE_LAYOUT_JS, plain)
+
+
+def open_figure_page(page, width: int) -> None:
+    """An offline page with the kit's plotly.js (the one its figures are made for), ``width`` px wide."""
+    import plotly
+
+    page.set_viewport_size({"width": width, "height": 900})
+    page.set_content(FIGURE_PAGE_HTML)
+    page.add_script_tag(path=str(Path(plotly.__file__).parent / "package_data" / "plotly.min.js"))

@@ -2,7 +2,7 @@
 
 References are hand-written scoring functions whose properties are known by construction (each one
 is monotone / normalised or deliberately breaks exactly one property), and the course text's Q6
-formula typed in from the seed."""
+formula typed in from the course text."""
 
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ def good_clipped(est, mx, gain, share, fair):
     return 0.5 * (1 - est / mx) ** 2 + 0.25 * math.sqrt(gain) + 0.25 * min(1.0, max(0.0, 1 + fair - share))
 
 
-def seed_by_hand(est, mx, gain, share, fair):
+def course_text_by_hand(est, mx, gain, share, fair):
     # the course text, Q6: 0.4 * (1 - t/t_max) + 0.3 * (util after - util now) + 0.3 * (1 - |share - fair|)
     return 0.4 * (1 - est / mx) + 0.3 * gain + 0.3 * (1 - abs(share - fair))
 
@@ -44,7 +44,7 @@ def test_seed_score_matches_the_course_text_formula():
     for _ in range(200):
         mx = rng.uniform(1, 1e5)
         args = (mx * rng.uniform(), mx, rng.uniform(), rng.uniform(), rng.uniform(0.01, 0.99))
-        assert a.course_text_q6_score(*args) == pytest.approx(seed_by_hand(*args), abs=1e-12)
+        assert a.course_text_q6_score(*args) == pytest.approx(course_text_by_hand(*args), abs=1e-12)
 
 
 @pytest.mark.parametrize("args,name", [
@@ -69,7 +69,7 @@ def test_numpy_results_are_numbers():
 
 @pytest.mark.parametrize("fn,prop", [
     (a.course_text_q6_score, "fairness"),                                    # symmetric |share - fair|
-    (seed_by_hand, "fairness"),
+    (course_text_by_hand, "fairness"),
     (lambda e, m, g, s, f: 0.4 * (1 - e / m) + 0.3 * g + 0.3 * (s / f if s <= f else 1.0), "fairness"),
     (lambda e, m, g, s, f: 0.4 * (1 - e / m) + 0.3 * g + 0.3 * (1 - s) * (1 - f * s),
      "fairness"),                                                        # a larger fair share lowers it

@@ -21,6 +21,7 @@ found (``python3 course.py test`` installs Debian's chromium with apt when it ca
 from __future__ import annotations
 
 import csv
+import functools
 import math
 import re
 import shutil
@@ -385,14 +386,16 @@ def scenario_roofline_explorer(out) -> None:
     type_into(control(out, "n"), m)
     assert m == k, "the default GEMM is square in m and k"
     expect = 2 * m * m * k / (2 * (m * k + k * m + m * m))
-    poll(lambda: trace(out, "operation")["x"][0] == pytest.approx(expect, rel=1e-9),
-         what=f"the operation line at {expect:.1f} FLOP/byte")
+    def line_x() -> float:  # the operation's line is the figure's last shape
+        return layouts(out)[0]["shapes"][-1]["x0"]
+
+    poll(lambda: line_x() == pytest.approx(expect, rel=1e-9), what=f"the operation line at {expect:.1f} FLOP/byte")
     control(out, "data type").locator("select").select_option(label="FP32 (4 B)")
-    poll(lambda: trace(out, "operation")["x"][0] == pytest.approx(expect / 2, rel=1e-9),
+    poll(lambda: line_x() == pytest.approx(expect / 2, rel=1e-9),
          what="the operation line to move to half the intensity")
     type_into(control(out, "m"), 0)
     poll(lambda: "m must be an integer in [1," in error_text(out), what="the inline error for m = 0")
-    assert trace(out, "operation")["x"][0] == pytest.approx(expect / 2, rel=1e-9), "last valid state kept"
+    assert line_x() == pytest.approx(expect / 2, rel=1e-9), "last valid state kept"
 
 
 def scenario_scheduler_playground(out) -> None:
@@ -817,3 +820,24 @@ def test_dashboard_live_figures_have_data_before_and_after_an_input(section, tmp
         page.screenshot(path=str(bs.SCREENSHOTS / f"present_{section}_page.png"))
     finally:
         server.stop()
+
+
+@functools.cache
+def catalogue_figures() -> list[tuple[str, object]]:
+    from figure_catalogue import FIGURES
+
+    return [(f"{group}[{i}]", fig) for group, build in FIGURES.items() for i, fig in enumerate(build())]
+
+
+@pytest.mark.parametrize("width", [1000, 1400])
+def test_every_figure_lays_out_cleanly(width, page):
+    """Every figure of the kit (tests/figure_catalogue.py: the notebooks' figures and the widgets'),
+    drawn by plotly.js in Chromium as wide as JupyterLab's output area in a ``width`` px window: no
+    text outside the drawing (a cut title, label or legend entry), no legend with a scrollbar, no two
+    labels on top of each other. (It found the cut 'switch overhead' and congestion titles at
+    1000 px, the roofline subtitle over its operation labels, the parallelism legend over its title.)"""
+    bs.open_figure_page(page, width)
+    figures = catalogue_figures()
+    assert len(figures) >= 40, "the catalogue shrank: the check would miss figures"
+    problems = {name: found for name, fig in figures if (found := bs.figure_layout_problems(page, fig))}
+    assert not problems, f"figures with layout problems at {width} px: {problems}"

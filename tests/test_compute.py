@@ -56,7 +56,7 @@ def test_values_facts_md_did_not_capture_are_empty_with_a_note():
     assert math.isnan(cat.loc["H100 PCIe 80GB", "dense_fp16_bf16_tflops"])
     assert "not captured" in cat.loc["H100 PCIe 80GB", "note"]
     assert math.isnan(cat.loc["MI300X", "fp32_tflops"]) and "not captured" in cat.loc["MI300X", "note"]
-    # the seed's TPU v4 "420 TFLOPS" is not in the catalog
+    # the course text's TPU v4 "420 TFLOPS" is not in the catalog
     assert cat.loc["TPU v4", "dense_fp16_bf16_tflops"] == 275
     # derived CPU figures are Low confidence and say so
     for name in cat.index[cat["kind"] == "CPU"]:
@@ -248,6 +248,13 @@ def test_intensity_functions_raise_only_value_error(m, n, k, b):
             fn()
         except ValueError:
             pass
+
+
+def test_a_vanishing_model_takes_the_batch_cap_not_an_overflow():
+    """Found by the fuzz test below: model_bytes=1.5e-302 made budget / per-request cost infinite,
+    and ``math.floor(inf)`` raised OverflowError instead of planning the largest batch."""
+    plan = c.serving_plan("V100 SXM2 32GB", "fp16", requests_per_s=1.0, model_bytes=1.5e-302)
+    assert plan.batch_size == c.ServingAssumptions().max_batch and plan.meets_slo
 
 
 @FUZZ

@@ -20,7 +20,7 @@ def test_chip_totals_match_the_fact_sheet():
     assert tn.neurons == 4096 * 256 and tn.synapses == 2**28
     assert tn.synapses_per_core == 256 * 256
     lo = fr.NEUROMORPHIC_CHIPS["loihi"]
-    assert lo.neurons == 128 * 1024 and lo.power_mw is None  # seed's 100 mW unverified
+    assert lo.neurons == 128 * 1024 and lo.power_mw is None  # course text's 100 mW unverified
 
 
 @FAST

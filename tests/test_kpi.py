@@ -20,7 +20,7 @@ FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthChe
 def test_availability_closed_forms():
     assert kpi.availability(99, 1) == pytest.approx(0.99)
     assert kpi.availability(1, 0) == 1.0
-    # the seed's own targets: MTBF 720 h, MTTR 15 min
+    # the course text's own targets: MTBF 720 h, MTTR 15 min
     assert kpi.availability(720, 0.25) == pytest.approx(720 / 720.25)
 
 
@@ -150,7 +150,7 @@ def test_kpi_functions_fuzz_only_valueerror(a, b, c, d):
 
 def test_hierarchical_queue_shares_track_the_tree_on_the_simulator():
     df = kpi.queue_share_experiment("hierarchical", nodes=4, jobs_per_leaf=100, horizon_h=4).set_index("leaf")
-    # entitled shares by hand: product of normalised weights along each path of the seed's tree
+    # entitled shares by hand: product of normalised weights along each path of the course text's tree
     by_hand = {"ml_serving": 0.6 * 0.7, "batch_inference": 0.6 * 0.3, "model_training": 0.3 * 0.8,
                "experimentation": 0.3 * 0.2, "best_effort": 0.1}
     for leaf, share in by_hand.items():

@@ -1,4 +1,4 @@
-"""The seed's congestion score and QoS classes: formula by hand, allocation invariants."""
+"""The course text's congestion score and QoS classes: formula by hand, allocation invariants."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ def test_score_by_hand():
     assert nq.congestion_score(0.4, 500, 0.0005) == pytest.approx(0.4 * 0.5 + 0.3 * 0.5 + 0.3 * 0.5)
     assert nq.congestion_score(1.0, 5000, 0.5) == pytest.approx(1.0)
     assert nq.congestion_score(0.0, 0, 0.0) == 0.0
-    # a fully used link with empty queues and no loss is NOT "congested" by the seed's rule
+    # a fully used link with empty queues and no loss is NOT "congested" by the course text's rule
     assert nq.congestion_score(1.0, 0, 0.0) == pytest.approx(0.4)
     assert nq.CONGESTED_ABOVE > 0.4
 

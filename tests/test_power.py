@@ -14,7 +14,7 @@ from course_kit import power
 
 
 def test_airflow_facts_erratum_29():
-    # docs/sources.md#erratum-29: 10 kW, ΔT 17 °C -> correct ≈ 1,030 CFM, the seed's formula ≈ 1,860 CFM
+    # docs/sources.md#erratum-29: 10 kW, ΔT 17 °C -> correct ≈ 1,030 CFM, the course text's formula ≈ 1,860 CFM
     assert power.airflow_cfm(10_000, 17) == pytest.approx(1030, rel=0.01)
     assert power.course_text_airflow_cfm(10_000, 17) == pytest.approx(1860, rel=0.01)
 
@@ -52,7 +52,7 @@ def test_circuit_current_closed_forms():
     assert power.circuit_current_a(24_000, 240) == pytest.approx(100.0)
     # P = √3 V I PF  ->  I = 50,000 / (1.7320508 * 415 * 0.9) = 77.29 A
     assert power.circuit_current_a(50_000, 415, phases=3, power_factor=0.9) == pytest.approx(77.29, abs=0.01)
-    # the seed's own example "69.5A @ 240V" for 16,680 W (erratum 15)
+    # the course text's own example "69.5A @ 240V" for 16,680 W (erratum 15)
     assert power.circuit_current_a(power.course_text_rack_power_w(), 240) == pytest.approx(69.5)
 
 
@@ -128,7 +128,7 @@ def test_seed_42u_layout_does_not_fit():
 
 
 def test_seed_rack_power_and_real_dgx():
-    assert power.course_text_rack_power_w() == pytest.approx(16_680)  # the seed's example result
+    assert power.course_text_rack_power_w() == pytest.approx(16_680)  # the course text's example result
     assert power.it_load_w([("DGX A100", 9)]) == pytest.approx(58_500)  # docs/sources.md#erratum-15
     assert power.build_rack([("DGX A100", 9)]).requested_u == 54  # "9 of them need 54U"
 

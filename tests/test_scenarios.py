@@ -164,7 +164,7 @@ def test_diagnosis_finds_every_planted_cause(cause, seed):
     metrics = scenarios.synthetic_degradation(cause, seed=seed)
     d = scenarios.diagnose_degradation(metrics)
     assert d.cause == cause
-    assert 30 < d.slowdown_pct < 50  # the seed's "degraded by 40%", measured week vs week
+    assert 30 < d.slowdown_pct < 50  # the course text's "degraded by 40%", measured week vs week
 
 
 @pytest.mark.parametrize("seed", range(8))

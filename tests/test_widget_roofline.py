@@ -15,7 +15,8 @@ def test_default_gemm_readout_matches_hand_calculation():
     assert panel.readout["intensity"] == pytest.approx(ai)
     assert panel.readout["attainable_tflops"] == pytest.approx(ai * 3350 / 1000)  # below H100's ridge
     assert panel.readout["bound"] == "memory"
-    assert list(panel.figure.data[-1].x) == pytest.approx([ai, ai])
+    line = panel.figure.layout.shapes[panel.operation_shape]
+    assert (line.x0, line.x1, line.xref, line.yref) == (pytest.approx(ai), pytest.approx(ai), "x", "paper")
     assert "memory-bound" in panel.readout_html.value
 
 
@@ -24,7 +25,7 @@ def test_square_gemm_becomes_compute_bound_and_the_marker_moves():
     panel.controls["n"].value = 4096
     assert panel.readout["intensity"] == pytest.approx(4096 / 3)
     assert panel.readout["bound"] == "compute" and panel.readout["fraction_of_peak"] == 1.0
-    assert panel.figure.data[-1].x[0] == pytest.approx(4096 / 3)
+    assert panel.figure.layout.shapes[panel.operation_shape].x0 == pytest.approx(4096 / 3)
 
 
 def test_attention_and_precision_switch():

@@ -118,6 +118,6 @@ def roofline_figure(catalog=None, *, precision: str = "fp16", operations=None,
         yaxis={"type": "log", "dtick": 1, "title": "attainable TFLOPS"},
         # the legend below the plot, in rows: no scrollbar beside a tall list of devices
         legend={"orientation": "h", "y": -0.18, "yanchor": "top", "font": {"size": 11}},
-        height=640, margin={"t": 80 + 14 * max(len(lines) - 1, 0), "b": 170},
+        height=640, margin={"t": 80 + 24 * len(lines), "b": 170},  # room for every subtitle line
     )
     return fig

@@ -13,7 +13,7 @@ __all__ = ["qec_figure"]
 
 
 def qec_figure(curve) -> go.Figure:
-    """Physical qubits per logical qubit (log scale) from ``frontiers.qec_curve``, with the seed's ×1000."""
+    """Physical qubits per logical qubit (log scale) from ``frontiers.qec_curve``, with the course text's ×1000."""
     fig = go.Figure()
     groups = sorted(curve.groupby("target_logical_error"), key=lambda kv: -kv[0])  # loosest target first
     for i, (target, df) in enumerate(groups):

@@ -14,13 +14,40 @@ page reload showed the same blank figures).
 :class:`LiveFigure` answers every full-state request (``get_state()`` without a key: Voila's
 ``request_states``, a reloaded page, a second view) with the figure's current data and layout.
 Incremental edits still travel as small messages, so nothing extra is sent per update.
+
+:class:`LiveFigure` also ships plotly's widget module with its two echo messages switched off
+(:func:`quiet_module`): after every redraw the stock module diffs the whole drawn figure against
+its data and sends the differences back to the kernel (``_sendTraceDeltas``, ``_sendLayoutDelta``),
+two more kernel requests per update, each a busy/idle cycle the notebook's toolbar redraws for.
+The kit never reads those JS-computed values (and plotly 7 files the layout one under a name its
+Python side does not listen to), so the page and the kernel are spared that work on every input.
 """
 
 from __future__ import annotations
 
+import functools
+import re
+from pathlib import Path
+
+import plotly
 import plotly.graph_objects as go
 
-__all__ = ["LiveFigure", "live_figure", "make_live"]
+__all__ = ["LiveFigure", "live_figure", "make_live", "quiet_module"]
+
+#: the two methods of plotly's widget view that echo a redraw back to the kernel (see the docstring)
+_ECHOES = re.compile(r"(_send(?:Trace|Layout)Deltas?\((\w+)\)\{)")
+
+
+@functools.cache
+def quiet_module() -> str | None:
+    """plotly's widget module (``widgetbundle.js``) with ``_sendTraceDeltas`` and
+    ``_sendLayoutDelta`` returning at once; None if this plotly build does not have exactly those
+    two method definitions (the stock module is then used, unchanged)."""
+    text = (Path(plotly.__file__).parent / "package_data" / "widgetbundle.js").read_text(encoding="utf-8")
+    found = _ECHOES.findall(text)
+    if sorted(m[0].split("(")[0] for m in found) != ["_sendLayoutDelta", "_sendTraceDeltas"]:
+        return None
+    return _ECHOES.sub(lambda m: m.group(1) + "return;", text)
 
 _FULL_STATE = ("_widget_data", "_widget_layout")
 
@@ -41,7 +68,11 @@ class _LiveState:
 
 
 class LiveFigure(_LiveState, go.FigureWidget):
-    """A ``go.FigureWidget`` whose full state is always its current data and layout."""
+    """A ``go.FigureWidget`` whose full state is always its current data and layout, drawn by
+    plotly's widget module without the echo messages (:func:`quiet_module`)."""
+
+    if quiet_module() is not None:
+        _esm = quiet_module()
 
 
 def live_figure(fig=None) -> LiveFigure:

@@ -1,4 +1,4 @@
-"""Figures for the seed's congestion score and QoS classes (``course_kit.network_qos``)."""
+"""Figures for the course text's congestion score and QoS classes (``course_kit.network_qos``)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,8 @@ def congestion_figure(utilizations, queue_depths, grid, qos_rows, *, threshold: 
     Right: per-class bandwidth as offered load grows (rows from :func:`network_qos.qos_sweep`)."""
     peak = max((max(row) for row in grid), default=0.0)
     fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.2, subplot_titles=(
-        f"seed congestion score, no loss (max {peak:.2f}; congested > {threshold:g})",
+        # two short lines: a subplot title wider than its panel is cut, not wrapped
+        f"course-text congestion score, no loss<br><sup>max {peak:.2f}; congested > {threshold:g}</sup>",
         "QoS classes: bandwidth received"))
     # the colour bar sits in the gap between the two panels, clear of the right panel's axis title
     fig.add_trace(go.Heatmap(x=list(utilizations), y=list(queue_depths), z=grid, zmin=0, zmax=1,
@@ -34,5 +35,5 @@ def congestion_figure(utilizations, queue_depths, grid, qos_rows, *, threshold: 
     fig.update_yaxes(title="queue depth (packets)", row=1, col=1)
     fig.update_xaxes(title="offered load (Gb/s)", row=1, col=2)
     fig.update_yaxes(title="allocated (Gb/s)", row=1, col=2)
-    fig.update_layout(height=380, legend=dict(orientation="h", y=-0.25, title="QoS class"), margin=dict(t=50))
+    fig.update_layout(height=380, legend=dict(orientation="h", y=-0.25, title="QoS class"), margin=dict(t=70))
     return fig

@@ -10,6 +10,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from course_kit.figures import palette as pal
+from course_kit.figures.live import LiveFigure
 
 __all__ = ["LINK_COLORS", "plan_figure", "update_plan_figure", "plan_table"]
 
@@ -23,15 +24,16 @@ def plan_figure(plan, *, widget: bool = False):
     Right: the step-time terms (compute at peak, NVLink, network) and the lower bound (their maximum)."""
     base = make_subplots(rows=1, cols=2, column_widths=[0.55, 0.45], horizontal_spacing=0.14,
                          subplot_titles=("GB sent per GPU per step", "seconds per step (lower bound = tallest)"))
-    fig = go.FigureWidget(base) if widget else go.Figure(base)
+    fig = LiveFigure(base) if widget else go.Figure(base)
     for name in ("NVLink (scale-up)", "network (scale-out)"):
         fig.add_bar(x=[], y=[], name=name, marker_color=LINK_COLORS[name], marker_pattern_shape=LINK_PATTERNS[name],
                     row=1, col=1,
                     hovertemplate="%{x}: %{y:.3g} GB<extra>" + name + "</extra>")
     fig.add_bar(x=[], y=[], name="time", showlegend=False, row=1, col=2,
                 hovertemplate="%{x}: %{y:.3g} s<extra></extra>")
-    fig.update_layout(barmode="stack", height=360, margin=dict(l=55, r=20, t=70, b=40),
-                      legend=dict(orientation="h", y=1.17, x=0))
+    # the legend below the panels: above them it ran into the title (the layout check found it)
+    fig.update_layout(barmode="stack", height=390, margin=dict(l=55, r=20, t=70, b=80),
+                      legend=dict(orientation="h", y=-0.14, yanchor="top", x=0))
     fig.update_yaxes(title_text="GB", row=1, col=1)
     fig.update_yaxes(title_text="s", row=1, col=2)
     update_plan_figure(fig, plan)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 
 from course_kit.figures import palette as pal
+from course_kit.figures.live import LiveFigure
 
 __all__ = ["KIND_COLORS", "rack_figure", "update_rack_figure", "rack_dtick_u", "power_budget_figure"]
 
@@ -48,7 +49,7 @@ def _trace_data(report):
 
 def rack_figure(report, *, widget: bool = False):
     """Rack elevation: mounted equipment in the rack column, what does not fit beside it in red."""
-    fig = (go.FigureWidget if widget else go.Figure)()
+    fig = (LiveFigure if widget else go.Figure)()
     fig.add_bar(name="mounted", x=[], y=[], base=[], width=0.8, textposition="inside", showlegend=False,
                 insidetextanchor="middle", marker_line_color="white", marker_line_width=1,
                 hovertemplate="%{hovertext}<extra></extra>")

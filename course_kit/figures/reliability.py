@@ -10,6 +10,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 
 from course_kit.figures import palette as pal
+from course_kit.figures.live import LiveFigure
 
 __all__ = ["goodput_figure", "update_goodput_figure", "MARKERS"]
 
@@ -20,7 +21,7 @@ MARKERS = {"Young": (pal.VERMILLION, "triangle-up"), "Daly": (pal.PURPLE, "diamo
 def goodput_figure(curve, marks, *, title: str = "", widget: bool = False, monte_carlo=None):
     """``curve``: (intervals in minutes, goodput 0–1). ``marks``: name → (interval min, goodput).
     ``monte_carlo``: optional (intervals min, simulated goodput) drawn as points."""
-    fig = (go.FigureWidget if widget else go.Figure)()
+    fig = (LiveFigure if widget else go.Figure)()
     fig.add_scatter(x=[], y=[], mode="lines", name="expected goodput", line=dict(color=pal.BLUE, width=3),
                     hovertemplate="every %{x:.3g} min → %{y:.2%}<extra></extra>")
     for name, (color, symbol) in MARKERS.items():

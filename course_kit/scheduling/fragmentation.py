@@ -18,7 +18,7 @@ Equivalent closed form (Σ p_m = 1): ``F_n(M) = Σ_g R_{n,g} − Σ_{m hostable}
 R_{n,g}·1[R_{n,g} ≥ g_m]``; the vectorised code (:class:`FragTable`) keeps the authors' order of
 floating-point operations instead, so that FGD's integer scores tie exactly where theirs do.
 
-**Course text's formula** (seed §4 ``calculate_fragmentation``; docs/sources.md#erratum-23):
+**Course text's formula** (course text §4 ``calculate_fragmentation``; docs/sources.md#erratum-23):
 ``1 − largest_free_block / total_free`` with the largest *node* as the block. It is the classic
 memory-allocator measure; it ignores CPU, memory and task shapes, so a cluster can look
 unfragmented while no pending task fits anywhere (see :func:`course_text_fragmentation`).
@@ -254,7 +254,7 @@ def cluster_fragmentation(state, typical: TypicalPods) -> dict[str, float]:
 def course_text_fragmentation(free_per_node: Sequence[float]) -> float:
     """The course text's ``1 − largest_free_block / total_free`` with a node as the block.
 
-    (seed §4 ``BinPackingScheduler.calculate_fragmentation``; 0 when nothing is free.) Erratum 23:
+    (course text §4 ``BinPackingScheduler.calculate_fragmentation``; 0 when nothing is free.) Erratum 23:
     one number per node hides which *shapes* still fit; use :func:`cluster_fragmentation`.
     """
     free = [check_number("free_per_node", x, low=0) for x in free_per_node]

@@ -36,7 +36,7 @@ __all__ = ["MILLI", "Demand", "Job", "Workload", "synthetic_workload", "JOB_CLAS
 #: One GPU in thousandths (the trace's unit: ``gpu_milli=1000`` is a whole GPU).
 MILLI = 1000
 
-#: Queue priorities of the seed's hierarchical tree (``build_queue_hierarchy``): production 100,
+#: Queue priorities of the course text's hierarchical tree (``build_queue_hierarchy``): production 100,
 #: research 50, best_effort 10 (course text §8, "Fair-Share and Priority Queue Implementation").
 COURSE_TEXT_QUEUE_PRIORITY = {"ml_serving": 100, "batch_inference": 100, "model_training": 50,
                        "experimentation": 50, "best_effort": 10}

@@ -227,7 +227,10 @@ def _place_in_order(pol: PlacementPolicy, state: ClusterState, demands: list[Dem
     if progress:
         from tqdm.auto import tqdm
 
-        it = tqdm(it, desc=f"replay {name}", unit="pod", leave=False)
+        # leave=True: in a notebook, leave=False CLOSES the bar's widget when it finishes, and a page that
+        # renders the output after that (a Voila dashboard) showed "Error displaying widget: model not
+        # found" in its place (seen on dashboard 04). A finished bar stays, with its count and time.
+        it = tqdm(it, desc=f"replay {name}", unit="pod", leave=True)
     select, take = pol.select, state.take
     for t in it:
         d = demands[t]

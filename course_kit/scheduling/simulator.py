@@ -705,7 +705,10 @@ def simulate(cluster: Cluster, workload: Workload, *, queue="fifo", placement="f
     if progress:
         from tqdm.auto import tqdm
 
-        bar = tqdm(total=len(workload), desc=f"simulate {qp.name}/{pol.name}", unit="job", leave=False)
+        # leave=True: in a notebook, leave=False CLOSES the bar's widget when it finishes, and a page that
+        # renders the output after that (a Voila dashboard) showed "Error displaying widget: model not
+        # found" in its place (seen on dashboard 04). A finished bar stays, with its count and time.
+        bar = tqdm(total=len(workload), desc=f"simulate {qp.name}/{pol.name}", unit="job", leave=True)
     sim.run(bar)
     if bar is not None:
         bar.close()

@@ -6,6 +6,7 @@ import ipywidgets as w
 import plotly.graph_objects as go
 
 from course_kit.figures import palette as pal
+from course_kit.figures.live import LiveFigure
 from course_kit.widgets.base import Panel
 
 __all__ = ["widget_check"]
@@ -20,7 +21,7 @@ def widget_check() -> Panel:
     (6, 2)
     """
     gpus = w.IntSlider(value=3, min=0, max=8, description="GPUs busy")
-    fig = go.FigureWidget(go.Bar(x=["busy", "idle"], y=[3, 5], marker_color=[pal.BLUE, pal.NEUTRAL],
+    fig = LiveFigure(go.Bar(x=["busy", "idle"], y=[3, 5], marker_color=[pal.BLUE, pal.NEUTRAL],
                                  text=["busy", "idle"], textposition="inside",
                                  textfont_color=[pal.text_on(pal.BLUE), pal.text_on(pal.NEUTRAL)]))
     fig.update_layout(height=250, width=380, margin=dict(l=40, r=10, t=30, b=30),

@@ -14,6 +14,7 @@ import plotly.graph_objects as go
 
 from course_kit import scheduling as sch
 from course_kit.figures import scheduling as figs
+from course_kit.figures.live import LiveFigure
 from course_kit.widgets.base import Panel
 
 __all__ = ["scheduler_playground", "MAX_GANTT_BARS"]
@@ -101,7 +102,7 @@ def scheduler_playground(*, n_jobs: int = 40, nodes: int = 4, seed: int = 0) -> 
         "gpus_per_node": w.Dropdown(options=[4, 8], value=8, description="GPUs per node", style=_STYLE),
         "seed": w.BoundedIntText(value=seed, min=0, max=2**31, description="seed", style=_STYLE),
     }
-    fig = go.FigureWidget(go.Figure([
+    fig = LiveFigure(go.Figure([
         go.Bar(orientation="h", name="task runs", showlegend=False, hoverinfo="text",
                marker=dict(line_width=0.5, line_color="white",
                            pattern=dict(fillmode="overlay", fgcolor="white", fgopacity=0.9, size=8))),
