@@ -829,6 +829,7 @@ def catalogue_figures() -> list[tuple[str, object]]:
     return [(f"{group}[{i}]", fig) for group, build in FIGURES.items() for i, fig in enumerate(build())]
 
 
+@LAB
 @pytest.mark.parametrize("width", [1000, 1400])
 def test_every_figure_lays_out_cleanly(width, page):
     """Every figure of the kit (tests/figure_catalogue.py: the notebooks' figures and the widgets'),
