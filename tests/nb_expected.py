@@ -119,12 +119,42 @@ def record(notebook: Path, executed) -> Path:
     return path
 
 
-def run_quick(notebook: Path, out: Path) -> None:
-    """Execute ``notebook`` with papermill in QUICK mode into ``out`` (the suite's run)."""
-    import papermill as pm
+def run_quick(notebook: Path, out: Path) -> tuple[int, str]:
+    """The suite's one execution of ``notebook``: papermill injects ``QUICK = True`` (no execution),
+    then nbval (``--nbval-lax``) runs the copy in a fresh kernel and fails on any error; every
+    cell's outputs are captured (tests/nbval_capture.py) and written into ``out``, the executed
+    notebook the checks read. The marked cells keep their marker in ``out`` but not in the copy nbval
+    runs: their expected outputs live in tests/expected_outputs/, compared by :func:`problems`.
 
-    pm.execute_notebook(
-        str(notebook), str(out), parameters={"QUICK": True}, kernel_name="python3",
-        progress_bar=False, cwd=str(Path(notebook).parent), store_widget_state=False,
-        execution_timeout=600,
-    )
+    Returns nbval's exit code and its report (the tail of its output)."""
+    import os
+    import subprocess
+    import sys
+
+    import nbformat
+    from papermill.iorw import load_notebook_node
+    from papermill.parameterize import parameterize_notebook
+
+    out = Path(out)
+    nb = parameterize_notebook(load_notebook_node(str(notebook)), {"QUICK": True}, kernel_name="python3")
+    run = out.with_name(f"{out.stem}.nbval.ipynb")
+    bare = nbformat.from_dict(json.loads(nbformat.writes(nb)))
+    for cell in bare.cells:
+        if cell.cell_type == "code" and MARK in cell.source:
+            cell.source = "\n".join(ln for ln in cell.source.splitlines() if MARK not in ln)
+    nbformat.write(bare, run)
+    captured = out.with_name(f"{out.stem}.outputs.json")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")}
+    env.update(PYTEST_DISABLE_PLUGIN_AUTOLOAD="1", CK_NBVAL_CAPTURE=str(captured),
+               PYTHONPATH=os.pathsep.join([str(ROOT / "tests"), env.get("PYTHONPATH", "")]).rstrip(os.pathsep))
+    proc = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "nbval.plugin", "-p", "nbval_capture",
+         "--nbval-lax", "--nbval-current-env", f"--nbval-sanitize-with={SANITIZE}", "--nbval-cell-timeout=600",
+         "--rootdir", str(out.parent), str(run)],
+        cwd=out.parent, env=env, capture_output=True, text=True, timeout=1200, stdin=subprocess.DEVNULL)
+    outputs = json.loads(captured.read_text(encoding="utf-8")) if captured.exists() else {}
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs = [nbformat.from_dict(o) for o in outputs.get(cell.get("id") or "", [])]
+    nbformat.write(nb, out)
+    return proc.returncode, (proc.stdout[-6000:] + "\n" + proc.stderr[-2000:]).strip()

@@ -35,7 +35,10 @@ def main(argv: list[str]) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         for path in paths:
             out = Path(tmp) / path.name
-            ne.run_quick(path, out)
+            code, report = ne.run_quick(path, out)
+            if code != 0:
+                print(f"{path.name}: nbval failed, nothing recorded:\n{report}", file=sys.stderr)
+                return 1
             executed = nbformat.read(out, as_version=4)
             before = ne.expected_path(path).read_text() if ne.expected_path(path).exists() else None
             written = ne.record(path, executed)
