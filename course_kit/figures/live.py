@@ -21,6 +21,14 @@ its data and sends the differences back to the kernel (``_sendTraceDeltas``, ``_
 two more kernel requests per update, each a busy/idle cycle the notebook's toolbar redraws for.
 The kit never reads those JS-computed values (and plotly 7 files the layout one under a name its
 Python side does not listen to), so the page and the kernel are spared that work on every input.
+
+And it ships that 5 MB module ONCE per kernel, not once per figure. plotly's ``FigureWidget`` is
+an anywidget whose ``_esm`` trait holds the module's source, and anywidget imports that source as
+a fresh module for every widget: a dashboard with eight live figures sent and compiled 40 MB of
+JavaScript. Here one invisible :class:`PlotlyModule` widget per kernel carries the module (which
+hands its export to a page-wide promise), and each :class:`LiveFigure` ships a two-line module
+that awaits it (:data:`STUB_ESM`). Any page that shows a figure also receives the kernel's
+``PlotlyModule`` model (JupyterLab and Voila create a model for every open widget).
 """
 
 from __future__ import annotations
@@ -29,10 +37,11 @@ import functools
 import re
 from pathlib import Path
 
+import anywidget
 import plotly
 import plotly.graph_objects as go
 
-__all__ = ["LiveFigure", "live_figure", "make_live", "quiet_module"]
+__all__ = ["LiveFigure", "PlotlyModule", "STUB_ESM", "live_figure", "make_live", "quiet_module", "shared_module"]
 
 #: the two methods of plotly's widget view that echo a redraw back to the kernel (see the docstring)
 _ECHOES = re.compile(r"(_send(?:Trace|Layout)Deltas?\((\w+)\)\{)")
@@ -48,6 +57,40 @@ def quiet_module() -> str | None:
     if sorted(m[0].split("(")[0] for m in found) != ["_sendLayoutDelta", "_sendTraceDeltas"]:
         return None
     return _ECHOES.sub(lambda m: m.group(1) + "return;", text)
+
+
+#: the page-wide promise of plotly's widget module (created by whichever side runs first)
+_PROMISE = ("(globalThis.__ckPlotlyWidget ||= (() => { let resolve; "
+            "const promise = new Promise((r) => { resolve = r; }); return { promise, resolve }; })())")
+#: the default export of the bundle: ``X`` in its last ``export{... X as default}`` (a licence comment follows)
+_DEFAULT_EXPORT = re.compile(r"export\{[^}]*?\b([\w$]+) as default\}")
+#: what each LiveFigure ships instead of the 5 MB module: wait for the page's one copy of it
+STUB_ESM = f"const mod = await {_PROMISE}.promise;\nexport default mod;\n"
+
+
+@functools.cache
+def shared_module() -> str | None:
+    """:func:`quiet_module` plus one line that resolves the page-wide promise with its default
+    export; None if the bundle's default export cannot be found (figures then ship it themselves)."""
+    text = quiet_module()
+    found = _DEFAULT_EXPORT.findall(text) if text is not None else []
+    return f"{text}\n{_PROMISE}.resolve({found[-1]});\n" if found else None
+
+
+class PlotlyModule(anywidget.AnyWidget):
+    """Never displayed: it carries plotly's widget module to the page once per kernel."""
+
+    _esm = shared_module() or "export default {};"
+
+
+_shared: list[PlotlyModule] = []
+
+
+def _ensure_shared_module() -> None:
+    """One live :class:`PlotlyModule` per kernel (again after ``Widget.close_all()``)."""
+    if not _shared or _shared[0].comm is None:
+        _shared[:] = [PlotlyModule()]
+
 
 _FULL_STATE = ("_widget_data", "_widget_layout")
 
@@ -69,10 +112,15 @@ class _LiveState:
 
 class LiveFigure(_LiveState, go.FigureWidget):
     """A ``go.FigureWidget`` whose full state is always its current data and layout, drawn by
-    plotly's widget module without the echo messages (:func:`quiet_module`)."""
+    plotly's widget module without the echo messages (:func:`quiet_module`), shipped once per
+    kernel (:class:`PlotlyModule`)."""
 
-    if quiet_module() is not None:
-        _esm = quiet_module()
+    if shared_module() is not None:
+        _esm = STUB_ESM
+
+        def __init__(self, *args, **kwargs):
+            _ensure_shared_module()  # opened before this figure's comm: the page learns of it first
+            super().__init__(*args, **kwargs)
 
 
 def live_figure(fig=None) -> LiveFigure:
