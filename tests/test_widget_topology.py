@@ -23,7 +23,12 @@ def test_registered_and_default_state_is_the_k4_fat_tree():
     assert r["bisection_gbps"] == r["bisection_maxflow_gbps"] == 16 * 100 / 2
     assert r["oversubscription"] == 1.0 and r["worst_case_links"] == 6 and r["drawn"]
     assert [_points(panel, n) for n in ("host", "edge / leaf", "aggregation", "core / spine")] == [16, 8, 8, 4]
-    assert _points(panel, "cables") == 3 * 48  # two ends and a gap per cable
+    # the cables are one walk out and back along every cable: 2 points per cable, plus the start
+    assert _points(panel, "cables") == 2 * 48 + 1
+    cables = panel.figure.data[TRACE_NAMES.index("cables")]
+    drawn = {frozenset(((x0, y0), (x1, y1))) for x0, y0, x1, y1 in zip(cables.x, cables.y, cables.x[1:], cables.y[1:])}
+    pos = {(x, y) for d in panel.figure.data[1:] for x, y in zip(d.x, d.y)}
+    assert len(drawn) == 48 and all(len(e) == 2 and e <= pos for e in drawn), "every cable drawn once, between nodes"
     assert "16" in panel.readout_html.value and "k=4" in panel.figure.layout.title.text
 
 
@@ -118,3 +123,25 @@ def test_update_is_fast_at_defaults():
         panel.controls["link_gbps"].value = 100.0 + i % 2
         times.append(panel.last_update_ms)
     assert statistics.median(times) < 100  # target 30 ms; bench/bench_topology.py measures it
+
+
+@pytest.mark.parametrize("build", [
+    lambda: t.fat_tree(4), lambda: t.fat_tree(6), lambda: t.leaf_spine(3, 5, 4),
+    lambda: t.rail_optimized(units=1, servers_per_unit=2, spines=2, gpus_per_server=8),
+], ids=["fat-tree-4", "fat-tree-6", "leaf-spine", "rail"])
+def test_the_cable_walk_draws_every_cable_and_nothing_else(build):
+    import networkx as nx
+    import numpy as np
+
+    from course_kit.figures.topology import _walk, layered_positions
+
+    G = build()
+    pos = layered_positions(G)
+    x, y = _walk(G, pos)
+    drawn = {frozenset(((a, b), (c, d))) for a, b, c, d in zip(x, y, x[1:], y[1:])
+             if not (np.isnan(a) or np.isnan(c)) and (a, b) != (c, d)}
+    want = {frozenset((tuple(map(float, pos[u])), tuple(map(float, pos[v])))) for u, v in G.edges()}
+    assert drawn == want
+    # each cable out and back, a start point per component and a gap between components
+    parts = sum(1 for c in nx.connected_components(G) if len(c) > 1)
+    assert len(x) == 2 * G.number_of_edges() + parts + (parts - 1)
