@@ -36,10 +36,11 @@ from helpers import ROOT
 
 SKIP = bs.skip_reason()
 pytestmark = [pytest.mark.browser]
-#: Two xdist groups of similar cost, so that the suite's two workers share the browser work (each
-#: worker starts its own Chromium; only LAB tests start JupyterLab): one group per test below.
+#: The JupyterLab tests share one xdist group: one worker starts JupyterLab once and reuses its page.
+#: The Voila dashboard tests start a server each and share nothing but Chromium (one per worker), so
+#: they are not grouped: any free worker takes the next one.
 LAB = pytest.mark.xdist_group("browser_lab")
-VOILA = pytest.mark.xdist_group("browser_voila")
+VOILA = pytest.mark.browser  # no group (see above)
 if SKIP:
     pytestmark.append(pytest.mark.skip(reason=f"BROWSER TESTS SKIPPED: {SKIP}"))
 
