@@ -70,8 +70,9 @@ def _walk(G, pos) -> tuple[np.ndarray, np.ndarray]:
     ys: list[float] = []
     seen: set = set()
     done: set = set()
+    adj = {n: list(nbrs) for n, nbrs in G.adjacency()}  # plain lists: networkx views are slow to index
     for root in G.nodes:
-        if root in seen or G.degree(root) == 0:
+        if root in seen or not adj[root]:
             continue
         if xs:  # a gap between components
             xs.append(np.nan)
@@ -79,7 +80,7 @@ def _walk(G, pos) -> tuple[np.ndarray, np.ndarray]:
         seen.add(root)
         xs.append(pos[root][0])
         ys.append(pos[root][1])
-        stack = [(root, iter(G[root]))]
+        stack = [(root, iter(adj[root]))]
         while stack:
             node, nbrs = stack[-1]
             for nbr in nbrs:
@@ -94,7 +95,7 @@ def _walk(G, pos) -> tuple[np.ndarray, np.ndarray]:
                     ys.append(pos[node][1])
                     continue
                 seen.add(nbr)
-                stack.append((nbr, iter(G[nbr])))
+                stack.append((nbr, iter(adj[nbr])))
                 break
             else:
                 stack.pop()
@@ -181,11 +182,12 @@ def empty_topology_figure(widget: bool = False):
     return fig
 
 
-def update_topology_figure(fig, G=None, *, layers=None, title: str = "") -> None:
+def update_topology_figure(fig, G=None, *, layers=None, title: str = "", trace_data=None) -> None:
     """Redraw ``fig`` (from :func:`empty_topology_figure`) in place: ``G`` node by node, or
-    ``layers`` (``[(role, count), ...]``) as one labelled block per layer."""
+    ``layers`` (``[(role, count), ...]``) as one labelled block per layer. ``trace_data``: the
+    :func:`graph_trace_data` of ``G`` if the caller already has it (a widget keeps recent ones)."""
     if G is not None:
-        data = graph_trace_data(G)
+        data = trace_data if trace_data is not None else graph_trace_data(G)
         n = G.number_of_nodes()
         drawn = True
     elif layers is not None:

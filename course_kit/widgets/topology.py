@@ -14,6 +14,7 @@ speed): the model's ``ValueError`` appears inline (``panel.error``). All formula
 
 from __future__ import annotations
 
+import functools
 import html
 
 import ipywidgets as w
@@ -50,6 +51,20 @@ def _fmt_gbps(x: float) -> str:
     if x >= 1e3:
         return f"{x / 1e3:,.2f} Tb/s ({x / 8e3:,.2f} TB/s)"
     return f"{x:,.1f} Gb/s ({x / 8:,.2f} GB/s)"
+
+
+@functools.lru_cache(maxsize=16)
+def _drawing(key: tuple):
+    """The graph for ``key`` (``("fat_tree", k, link_gbps)`` or ``("leaf_spine", *args)``) and its
+    trace data: kept for the last 16 fabrics, so going back to one (k 12 → 14 → 12) redraws at once."""
+    G = topology.fat_tree(*key[1:]) if key[0] == "fat_tree" else topology.leaf_spine(*key[1:])
+    return G, tfig.graph_trace_data(G)
+
+
+@functools.lru_cache(maxsize=16)
+def _max_flow_gbps(key: tuple) -> float:
+    """The bisection bandwidth of :func:`_drawing`'s graph by max-flow (the slow part: ~80 ms at k = 14)."""
+    return topology.bisection_bandwidth_gbps(_drawing(key)[0])
 
 
 def topology_explorer(**overrides) -> Panel:
@@ -97,13 +112,13 @@ def topology_explorer(**overrides) -> Panel:
         fat_box.layout.display = None if is_fat else "none"
         ls_box.layout.display = "none" if is_fat else None
         model = topology.LatencyModel(switch_latency_ns=v["switch_latency_ns"], cable_m=v["cable_m"])
-        G = None
+        key = None
         if is_fat:
             s = topology.fat_tree_summary(v["k"], v["link_gbps"], model)
             c = topology.fat_tree_counts(v["k"])
             layers = [("host", c["hosts"]), ("edge", c["edge"]), ("aggregation", c["aggregation"]), ("core", c["core"])]
             if v["k"] <= DRAW_MAX_K:
-                G = topology.fat_tree(v["k"], v["link_gbps"])
+                key = ("fat_tree", v["k"], v["link_gbps"])
             name = f"fat-tree k={v['k']}"
         else:
             args = (v["spines"], v["leaves"], v["hosts_per_leaf"], v["host_gbps"], v["uplink_gbps"])
@@ -111,15 +126,18 @@ def topology_explorer(**overrides) -> Panel:
             c = topology.leaf_spine_counts(*args[:3])
             layers = [("host", c["hosts"]), ("leaf", c["leaf"]), ("spine", c["spine"])]
             if s.hosts + s.switches <= DRAW_MAX_NODES and s.cables <= DRAW_MAX_CABLES:
-                G = topology.leaf_spine(*args)
+                key = ("leaf_spine", *args)
             name = f"leaf-spine {v['spines']} spines × {v['leaves']} leaves × {v['hosts_per_leaf']} hosts"
-        flow = topology.bisection_bandwidth_gbps(G) if G is not None else None
-        if G is not None:
+        # the drawing first (the learner waits for it), the graph's max-flow after
+        G = None
+        if key is not None:
+            G, data = _drawing(key)
             title = f"{name}<br><sup>{s.hosts:,} hosts, {s.switches:,} switches, drawn node by node</sup>"
-            tfig.update_topology_figure(fig, G, title=title)
+            tfig.update_topology_figure(fig, G, title=title, trace_data=data)
         else:
             title = f"{name}<br><sup>{s.hosts:,} hosts, {s.switches:,} switches, summarised: too many to draw</sup>"
             tfig.update_topology_figure(fig, layers=layers, title=title)
+        flow = _max_flow_gbps(key) if key is not None else None
         readout = {
             "topology": v["topology"], "hosts": s.hosts, "switches": s.switches, "cables": s.cables,
             "bisection_gbps": s.bisection_gbps, "bisection_maxflow_gbps": flow,
