@@ -71,7 +71,7 @@ def update_distribution_figure(fig, samples: np.ndarray, percentiles: dict, slo_
     """Redraw a figure from :func:`distribution_figure` in place: histogram and marker lines."""
     d = distribution_data(samples, percentiles, slo_ms)
     with fig.batch_update():
-        fig.data[0].x, fig.data[0].y, fig.data[0].width = d["x"], d["y"], d["width"]
+        fig.data[0].x, fig.data[0].y = d["x"], d["y"]
         for trace in fig.data[1:]:
             x = d["lines"][trace.name]
             trace.x, trace.y = [x, x], [0, d["ymax"] * 1.05]
@@ -95,8 +95,10 @@ def distribution_figure(samples: np.ndarray, percentiles: dict, slo_ms: float) -
     ``SLO`` (their x values are the figures; tests and widgets rely on this order).
     """
     d = distribution_data(samples, percentiles, slo_ms)
-    fig = go.Figure(go.Bar(x=d["x"], y=d["y"], width=d["width"], name="share of requests",
-                           marker_color=pal.BLUE))
+    # the histogram as one filled step line ("hvh": a step centred on each bin), not 60 bars: the
+    # same picture, one SVG path for the browser to redraw on every slider step instead of 60
+    fig = go.Figure(go.Scatter(x=d["x"], y=d["y"], mode="lines", line={"shape": "hvh", "color": pal.BLUE, "width": 1},
+                               fill="tozeroy", fillcolor=pal.BLUE, name="share of requests"))
     for name, x in d["lines"].items():
         color, dash = (SLO_COLOR, "dash") if name == "SLO" else _PCT_STYLE.get(int(name[1:]), (pal.NEUTRAL, "solid"))
         fig.add_trace(go.Scatter(x=[x, x], y=[0, d["ymax"] * 1.05], mode="lines", name=name,
