@@ -112,7 +112,7 @@ def topology_explorer(**overrides) -> Panel:
         fat_box.layout.display = None if is_fat else "none"
         ls_box.layout.display = "none" if is_fat else None
         model = topology.LatencyModel(switch_latency_ns=v["switch_latency_ns"], cable_m=v["cable_m"])
-        key = None
+        key: tuple | None = None
         if is_fat:
             s = topology.fat_tree_summary(v["k"], v["link_gbps"], model)
             c = topology.fat_tree_counts(v["k"])
