@@ -41,6 +41,7 @@ pytestmark = [pytest.mark.browser]
 #: they are not grouped: any free worker takes the next one.
 LAB = pytest.mark.xdist_group("browser_lab")
 VOILA = pytest.mark.browser  # no group (see above)
+PAGE = pytest.mark.browser  # tests that need only a Chromium page, not JupyterLab: no group either
 if SKIP:
     pytestmark.append(pytest.mark.skip(reason=f"BROWSER TESTS SKIPPED: {SKIP}"))
 
@@ -571,7 +572,7 @@ def wait_all_executed(page, *, timeout_s: float = 90) -> None:
          timeout_s=timeout_s, what="every code cell to run")
 
 
-@LAB
+@PAGE
 def test_requests_to_other_hosts_are_really_blocked(browser):
     """The offline guarantee of the other tests rests on this routing: prove it refuses a CDN."""
     context, blocked = browser
@@ -721,7 +722,7 @@ def test_notebook_money_shows_as_text(lab, lab_page):
     assert checked >= 3, "the notebooks' dollar amounts were not found (the test would check nothing)"
 
 
-@LAB
+@PAGE
 def test_every_notebook_passes_axe(page):
     """axe-core on every notebook's content as the kit ships it (its markdown and any saved output),
     rendered with nbconvert's lab template in Chromium: no serious or critical WCAG 2.1 violation.
@@ -830,7 +831,7 @@ def catalogue_figures() -> list[tuple[str, object]]:
     return [(f"{group}[{i}]", fig) for group, build in FIGURES.items() for i, fig in enumerate(build())]
 
 
-@LAB
+@PAGE
 @pytest.mark.parametrize("width", [1000, 1400])
 def test_every_figure_lays_out_cleanly(width, page):
     """Every figure of the kit (tests/figure_catalogue.py: the notebooks' figures and the widgets'),

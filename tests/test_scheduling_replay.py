@@ -8,6 +8,9 @@ import pytest
 from course_kit import scheduling as sch
 from course_kit.scheduling.replay import PAPER_UNALLOCATED_PCT
 
+#: one worker runs this module, so its replays (about 6 s) are built once, not on every worker
+pytestmark = pytest.mark.xdist_group("scheduling_replay")
+
 
 @pytest.fixture(scope="module")
 def openb():
