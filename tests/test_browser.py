@@ -293,7 +293,8 @@ def scenario_latency_budget(out) -> None:
     type_into(control(out, "SLO (ms)"), 100000)
     poll(lambda: "meets the 100000 ms SLO" in out.inner_text(), what="the verdict to meet a 100 s SLO")
     poll(lambda: layouts(out)[0]["shapes"][0]["y0"] == 100000, what="the SLO line of the waterfall to move")
-    assert trace(out, "SLO")["x"] == [100000, 100000]
+    # the waterfall is sent before the distribution is computed: wait for the second figure too
+    poll(lambda: trace(out, "SLO")["x"] == [100000, 100000], what="the SLO line of the distribution to move")
 
     type_into(control(out, "SLO (ms)"), -5)
     poll(lambda: "slo_ms must be > 0; got -5.0" in error_text(out), what="the inline error for a negative SLO")
@@ -308,7 +309,8 @@ def scenario_topology_explorer(out) -> None:
     assert trace(out, "host")["n"] == 4 ** 3 // 4
     type_into(control(out, "k (even, 2-64)"), 6)
     poll(lambda: trace(out, "host")["n"] == 6 ** 3 // 4, what="the drawing to show 54 hosts")
-    assert int(table_value(out, "hosts").replace(",", "")) == 6 ** 3 // 4
+    # the read-out follows the drawing (the drawing is sent first, before the max-flow)
+    poll(lambda: int(table_value(out, "hosts").replace(",", "")) == 6 ** 3 // 4, what="the read-out's 54 hosts")
     assert int(table_value(out, "switches").replace(",", "")) == 5 * 6 ** 2 // 4
     assert int(table_value(out, "cables").replace(",", "")) == 3 * 6 ** 3 // 4
 
@@ -324,7 +326,8 @@ def scenario_topology_explorer(out) -> None:
     # the panel clears the message after the whole update, and the drawing is sent first (before
     # the max-flow): wait for it, as after every other input (a direct assert failed once)
     poll(lambda: error_text(out) == "", what="the k = 5 error to clear once leaf-spine is drawn")
-    assert int(table_value(out, "switches").replace(",", "")) == leaves + spines
+    poll(lambda: int(table_value(out, "switches").replace(",", "")) == leaves + spines,
+         what="the read-out's leaf-spine switch count")
 
 
 def _server_row(name: str) -> dict:
