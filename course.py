@@ -150,8 +150,8 @@ def test(args: list[str]) -> int:
     # loadgroup: the JupyterLab browser tests share one worker (and one JupyterLab page), the hostile
     # grading and the variant checks one worker each; the rest spread out. One worker more than the
     # cores on a small machine: the browser, notebook and grading tests spend part of their time
-    # waiting on kernels, servers and pages, which a third worker fills (2 cores: 385 s with 2
-    # workers, 304 s with 3).
+    # waiting on kernels, servers and pages, which a third worker fills (2 cores: 380 s with 2
+    # workers; 294-321 s with 3, the Voila tests ungrouped at the same time).
     cores = os.cpu_count() or 2
     workers = str(cores + 1 if cores <= 4 else cores)
     cmd = [str(py), "-m", "pytest", "-n", workers, "--dist", "loadgroup", "--durations=15"] + args
