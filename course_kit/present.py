@@ -131,6 +131,8 @@ def quick_copy(notebook: Path, folder: Path) -> Path:
         raise ValueError(f"{notebook.name} has no cell tagged 'parameters' to follow with QUICK = True")
     nb = parameterize_notebook(nb, {"QUICK": True})
     out = Path(folder) / notebook.name
+    if out.resolve() == Path(notebook).resolve():
+        raise ValueError(f"folder must not be the notebook's own folder ({folder}): the copy would replace it")
     nbformat.write(nb, out)
     return out
 
