@@ -31,7 +31,7 @@ def test_roofline_keeps_a_device_style_across_precisions():
     from course_kit.figures import compute as cfig
 
     def styles(fig):
-        return {t.name: (t.line.color, t.line.dash) for t in fig.data if t.name and t.mode == "lines"}
+        return {t.name: (t.line.color, t.line.dash) for t in fig.data if t.name and t.mode == "lines+markers"}
 
     fp16, fp32 = styles(cfig.roofline_figure(precision="fp16")), styles(cfig.roofline_figure(precision="fp32"))
     shared = set(fp16) & set(fp32)

@@ -4,7 +4,9 @@ once per kernel, without its echo messages; each figure ships a two-line module 
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
+import plotly
 import pytest
 
 from course_kit import widgets
@@ -17,10 +19,42 @@ def test_the_shared_module_is_plotlys_without_its_echoes_and_resolves_the_page_p
     assert len(shared) > 1_000_000  # the whole widget module, once
     for method in ("_sendTraceDeltas", "_sendLayoutDelta"):
         assert re.search(rf"{method}\(\w+\)\{{return;", shared), f"{method} still echoes to the kernel"
+    for handler in ("handle_plotly_restyle", "handle_plotly_relayout", "handle_plotly_update"):
+        assert re.search(rf"{handler}\(\w+\)\{{return;", shared), f"{handler} still reports to the kernel"
+    # the marker plotly.js would take for an unknown attribute (a full redraw per update) is gone from
+    # the data of restyle, relayout and update; only the animate call's own options object keeps it
+    assert len(re.findall(r"\w+\._doNotReportToPy=!0;var \w+=this;\w+\.default\.animate", shared)) == 1
+    assert len(re.findall(r"_doNotReportToPy=!0", shared)) == 1
     last = shared.rstrip().splitlines()[-1]
     resolved = re.fullmatch(r"\(globalThis\.__ckPlotlyWidget \|\|= .*\)\.resolve\(([\w$]+)\);", last)
     assert resolved, f"the module does not end by resolving the page-wide promise: {last[-120:]!r}"
     assert f"{resolved.group(1)} as default}}" in shared, "it must resolve with the module's default export"
+
+
+def test_the_stock_module_has_what_the_patch_removes():
+    """The patch is checked against the pinned plotly build: if these stop matching, quiet_module()
+    returns None and the first test fails; this one says which part moved."""
+    stock = (Path(plotly.__file__).parent / "package_data" / "widgetbundle.js").read_text(encoding="utf-8")
+    assert len(live._MARKER.findall(stock)) == 3
+    assert len(live._REPORTS.findall(stock)) == 3 and len(live._ECHOES.findall(stock)) == 2
+
+
+def test_move_shape_sends_the_whole_shapes_array():
+    """A whole ``shapes`` array is plotly.js's cheap 'arraydraw' edit; ``shapes.0.x0`` re-runs the figure."""
+    fig = live.live_figure()
+    fig.add_shape(type="line", x0=1, x1=1, y0=0, y1=1)
+    fig.add_shape(type="rect", x0=2, x1=3, y0=0, y1=1)
+    sent = []
+    fig._send_relayout_msg = lambda data, source_view_id=None: sent.append(("relayout", data))
+    fig._send_update_msg = lambda restyle_data, relayout_data, *a, **k: sent.append(("update", relayout_data))
+    live.move_shape(fig, 0, x0=5, x1=5)
+    with fig.batch_update():
+        live.move_shape(fig, 1, x1=4)
+    assert [list(data) for _, data in sent] == [["shapes"], ["shapes"]]
+    assert [(s.type, s.x0, s.x1) for s in fig.layout.shapes] == [("line", 5, 5), ("rect", 2, 4)]
+    assert sent[-1][1]["shapes"][0]["x0"] == 5  # the other shapes travel unchanged
+    with pytest.raises(ValueError, match=r"index must be in \[0, 1\]; got 2"):
+        live.move_shape(fig, 2, x0=0)
 
 
 @pytest.mark.parametrize("name", sorted(n for n in widgets._WIDGETS if n != "predict"))

@@ -34,7 +34,7 @@ def test_attention_and_precision_switch():
     panel.controls["kv_heads"].value = 8
     assert panel.readout["intensity"] == pytest.approx(compute.attention_decode_intensity(16, 8192, 32, 128, 8))
     def shown():
-        return [t.name for t in panel.figure.data if t.visible is not False and t.mode == "lines"]
+        return [t.name for t in panel.figure.data if t.visible is not False and t.mode in ("lines", "lines+markers")]
 
     fp16_shown = shown()
     panel.controls["precision"].value = "fp32"
@@ -61,3 +61,29 @@ def test_missing_sourced_peak_is_an_inline_error_not_a_guess():
     panel = roofline_explorer(device="MI300X")
     panel.controls["precision"].value = "fp32"
     assert "no sourced peak" in panel.error
+
+
+def test_the_x_axis_is_fixed_and_widens_for_an_operation_off_the_chart():
+    """A fixed x range lets a moved line redraw alone; an operation outside 0.01-10,000 FLOP/byte
+    widens it by whole decades instead of drawing the line off the chart."""
+    panel = roofline_explorer(operation="elementwise")
+    fig = panel.figure
+    assert fig.layout.xaxis.autorange is False and list(fig.layout.xaxis.range) == [-2, 4]
+    panel.controls["flops_per_element"].value = 0.01  # 0.01 FLOP over 6 bytes (FP16): ~1.7e-3 FLOP/byte
+    ai = panel.readout["intensity"]
+    assert ai == pytest.approx(0.01 / 6) and list(fig.layout.xaxis.range) == [-3, 4]
+    assert fig.layout.shapes[panel.operation_shape].x0 == pytest.approx(ai)
+    panel.controls["flops_per_element"].value = 1
+    assert list(fig.layout.xaxis.range) == [-2, 4]
+
+
+def test_each_device_is_one_trace_with_its_ridge_marked():
+    from course_kit.figures import compute as cfig
+
+    fig = cfig.roofline_figure(intensity_range=(0.01, 10000.0))
+    for trace in fig.data:
+        assert trace.mode == "lines+markers" and len(trace.x) == 3
+        ridge = list(trace.marker.size).index(9)
+        assert list(trace.marker.size) == [0, 9, 0] and ridge == 1
+        assert trace.y[1] == pytest.approx(max(trace.y))  # the ridge: where the slope meets the peak
+        assert "ridge" in trace.hovertemplate[1] and "ridge" not in trace.hovertemplate[0]

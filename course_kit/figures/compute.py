@@ -80,15 +80,17 @@ def roofline_figure(catalog=None, *, precision: str = "fp16", operations=None,
         ai = np.array(sorted({lo, hi, *([ridge] if lo < ridge < hi else [])}))
         y = compute.roofline_tflops(ai, peak_tflops=peak, bandwidth_gb_s=bw)
         color, dash, sym = device_style(row["name"])
+        # one trace per device: the line, and its ridge point marked on it (the other points get a
+        # marker of size 0) -- half the traces of a line plus a marker trace, so half the redraw
+        at_ridge = [bool(x == ridge) for x in ai]
+        line_hover = f"{row['name']}<br>%{{x:.3g}} FLOP/B → %{{y:.4g}} TFLOPS<extra>{row['confidence']}</extra>"
+        ridge_hover = f"{row['name']} ridge: {ridge:.1f} FLOP/B, {peak:g} TFLOPS<extra></extra>"
         fig.add_trace(go.Scatter(
-            x=ai, y=y, mode="lines", name=row["name"], legendgroup=row["name"],
+            x=ai, y=y, mode="lines+markers", name=row["name"], legendgroup=row["name"],
             line={"color": color, "dash": dash, "width": 2},
-            hovertemplate=f"{row['name']}<br>%{{x:.3g}} FLOP/B → %{{y:.4g}} TFLOPS<extra>{row['confidence']}</extra>",
-        ))
-        fig.add_trace(go.Scatter(
-            x=[ridge], y=[peak], mode="markers", legendgroup=row["name"], showlegend=False,
-            marker={"size": 9, "symbol": sym, "color": color, "line": {"color": color, "width": 1}},
-            hovertemplate=f"{row['name']} ridge: {ridge:.1f} FLOP/B, {peak:g} TFLOPS<extra></extra>",
+            marker={"size": [9 if r else 0 for r in at_ridge], "symbol": sym, "color": color,
+                    "line": {"color": color, "width": [1 if r else 0 for r in at_ridge]}},
+            hovertemplate=[ridge_hover if r else line_hover for r in at_ridge],
         ))
     # Operations at the same intensity (e.g. GEMV and MHA decode, both ~1 FLOP/B) share one line and
     # one label; labels are staggered downwards so neighbours do not print over each other.

@@ -8,6 +8,7 @@ Wiring only: intensities come from :mod:`course_kit.compute`, the rooflines from
 from __future__ import annotations
 
 import html
+import math
 
 import ipywidgets as w
 import plotly.graph_objects as go
@@ -15,7 +16,7 @@ import plotly.graph_objects as go
 from course_kit import compute
 from course_kit.figures import compute as cfig
 from course_kit.figures import palette as pal
-from course_kit.figures.live import live_figure
+from course_kit.figures.live import live_figure, move_shape
 from course_kit.widgets.base import Panel, initial_values
 
 __all__ = ["roofline_explorer", "DEFAULTS"]
@@ -38,6 +39,12 @@ def _intensity(v: dict) -> float:
         return compute.attention_decode_intensity(v["batch"], v["context_len"], v["heads"], v["head_dim"],
                                                   v["kv_heads"], v["dtype_bytes"])
     return compute.elementwise_intensity(v["flops_per_element"], v["inputs"], v["outputs"], v["dtype_bytes"])
+
+
+def _x_range_log10(intensity: float) -> list[float]:
+    """The x axis (log10 of FLOP/byte): 0.01 to 10,000, widened by whole decades to show the operation."""
+    decade = math.log10(intensity)
+    return [float(min(-2, math.floor(decade))), float(max(4, math.ceil(decade)))]
 
 
 def roofline_explorer(**overrides) -> Panel:
@@ -87,15 +94,18 @@ def roofline_explorer(**overrides) -> Panel:
         ai0 = _intensity(init)
     except ValueError:  # a bad starting shape: the panel shows the message; draw the line at 1
         ai0 = 1.0
-    # The operation is a vertical line SHAPE, not a trace: moving a shape redraws only the shapes
-    # (plotly's "arraydraw" edit), while new x values for a trace re-run the whole figure's ~50
-    # traces on log axes (about 80 ms in the page). An empty trace of the same style names it in
-    # the legend. (Shapes take data values on a log axis; annotations would take log10.)
+    # The operation is a vertical line SHAPE, not a trace: a new shapes array redraws only the
+    # shapes (move_shape), while new x values for a trace re-run the whole figure's traces on log
+    # axes. An empty trace of the same style names it in the legend. (Shapes take data values on a
+    # log axis; annotations would take log10.)
     line = {"dash": "dot", "color": pal.BLACK, "width": 2}
     start.add_trace(go.Scatter(x=[None], y=[None], mode="lines", name="operation", line=line))
     op_shape = len(start.layout.shapes)
     start.add_shape(type="line", xref="x", yref="paper", x0=ai0, x1=ai0, y0=0, y1=1, line=line)
     start.layout.yaxis.range = [-2, 4]
+    # A fixed x range too: plotly re-runs the whole figure when a shape on an autoranged axis
+    # moves (the shape could change the range), and only the shapes when the axis is fixed.
+    start.layout.xaxis.update(range=_x_range_log10(ai0), autorange=False)
     fig = live_figure(start)
     readout_html = w.HTML()
     state: dict = {"precision": init["precision"]}
@@ -115,7 +125,10 @@ def roofline_explorer(**overrides) -> Panel:
                 fig.layout.title = base.title
                 fig.layout.margin = base.margin
                 state["precision"] = v["precision"]
-            fig.layout.shapes[op_shape].x0 = fig.layout.shapes[op_shape].x1 = ai
+            move_shape(fig, op_shape, x0=ai, x1=ai)  # redraws the shapes only (see move_shape)
+            x_range = _x_range_log10(ai)
+            if list(fig.layout.xaxis.range) != x_range:  # rare: the operation left the chart
+                fig.layout.xaxis.range = x_range
         attainable = compute.attainable_tflops(ai, peak_tflops=peak, bandwidth_gb_s=bw)
         ridge = compute.ridge_point_flop_per_byte(peak, bw)
         bound = compute.bound_by(ai, peak_tflops=peak, bandwidth_gb_s=bw)
