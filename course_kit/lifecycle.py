@@ -171,6 +171,7 @@ def _standard_normals(n: int, k: int, seed: int) -> np.ndarray:
 
 def simulate_end_to_end(stages: Sequence[Stage], *, n: int = 20_000, seed: int = 0) -> np.ndarray:
     """``n`` seeded Monte-Carlo samples of the end-to-end latency (ms): Σ median·exp(sigma·Z).
+    The array is read-only (the same pipeline's samples are cached and shared).
 
     >>> x = simulate_end_to_end([Stage("a", 10, 20)], n=1000, seed=0)
     >>> x.shape, bool((x > 0).all())
@@ -179,10 +180,19 @@ def simulate_end_to_end(stages: Sequence[Stage], *, n: int = 20_000, seed: int =
     st = _stages(stages)
     n = check_int("n", n, low=1, high=_MAX_SAMPLES)
     seed = check_int("seed", seed, low=0, high=2**32 - 1)
-    z = _standard_normals(n, len(st), seed)
-    mu = np.log([s.median_ms for s in st])
-    sigma = np.array([s.sigma for s in st])
-    return np.exp(mu + sigma * z).sum(axis=1)
+    return _simulate(tuple(st), n, seed)
+
+
+@functools.lru_cache(maxsize=8)
+def _simulate(stages: tuple[Stage, ...], n: int, seed: int) -> np.ndarray:
+    """Cached: a widget update asks for the same pipeline's samples three times (the verdict, the
+    histogram, the percentile lines); read-only, so no caller can change another's samples."""
+    z = _standard_normals(n, len(stages), seed)
+    mu = np.log([s.median_ms for s in stages])
+    sigma = np.array([s.sigma for s in stages])
+    out = np.exp(mu + sigma * z).sum(axis=1)
+    out.setflags(write=False)
+    return out
 
 
 def end_to_end_percentiles(

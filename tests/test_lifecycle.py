@@ -227,3 +227,14 @@ def test_fuzz_stage_breakdown(rows):
     except ValueError:
         return
     assert (bd.duration_ms >= 0).all()
+
+
+def test_samples_are_cached_read_only():
+    """One widget update asks for the same pipeline's samples three times: they are simulated once,
+    and no caller can change what the next one gets."""
+    stages = lc.REALTIME_INGESTION_STAGES
+    first = lc.simulate_end_to_end(stages, n=1000, seed=3)
+    assert lc.simulate_end_to_end(list(stages), n=1000, seed=3) is first
+    with pytest.raises(ValueError, match="read-only"):
+        first[0] = 0.0
+    assert lc.simulate_end_to_end(stages, n=1000, seed=4) is not first

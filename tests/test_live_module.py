@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 import plotly
+import plotly.graph_objects as go
 import pytest
 
 from course_kit import widgets
@@ -74,3 +75,30 @@ def test_a_closed_module_widget_is_replaced():
     old.close()
     live.live_figure()
     assert live._shared[0] is not old and live._shared[0].comm is not None
+
+
+@pytest.mark.parametrize("edit", ["update", "restyle", "relayout"])
+def test_an_update_is_one_comm_message(edit):
+    """plotly.py sends four messages per update (two edit counters, the update, then None): each a
+    kernel → server → page hop and a task in the page before the draw. A LiveFigure sends one."""
+    fig = live.live_figure(go.Figure(go.Scatter(x=[1, 2], y=[3, 4])))
+    sent = []
+    fig._send = lambda msg, buffers=None: sent.append(msg)
+    if edit == "update":
+        with fig.batch_update():
+            fig.data[0].y = [5, 6]
+            fig.layout.title = "new"
+    elif edit == "restyle":
+        fig.data[0].y = [5, 6]
+    else:
+        fig.layout.title = "new"
+    assert len(sent) == 1, [list(m["state"]) for m in sent]
+    state = sent[0]["state"]
+    assert set(state) == {"_last_trace_edit_id", "_last_layout_edit_id", "_py2js_update"}
+    update = state["_py2js_update"]
+    assert update["trace_edit_id"] == state["_last_trace_edit_id"]
+    assert ("y" in update["style_data"]) == (edit != "relayout")
+    assert ("title" in update["layout_data"]) == (edit != "restyle")
+    # every message differs from the last (new edit ids), so the page always sees a change
+    fig.layout.title = "newer"
+    assert sent[-1]["state"]["_py2js_update"]["layout_edit_id"] == update["layout_edit_id"] + 1

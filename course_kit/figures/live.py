@@ -135,7 +135,7 @@ class _LiveState:
 class LiveFigure(_LiveState, go.FigureWidget):
     """A ``go.FigureWidget`` whose full state is always its current data and layout, drawn by
     plotly's widget module without the echo messages (:func:`quiet_module`), shipped once per
-    kernel (:class:`PlotlyModule`)."""
+    kernel (:class:`PlotlyModule`), one comm message per update (:meth:`_send_update_msg`)."""
 
     if shared_module() is not None:
         _esm = STUB_ESM
@@ -143,6 +143,29 @@ class LiveFigure(_LiveState, go.FigureWidget):
         def __init__(self, *args, **kwargs):
             _ensure_shared_module()  # opened before this figure's comm: the page learns of it first
             super().__init__(*args, **kwargs)
+
+    def _send_update_msg(self, restyle_data, relayout_data, trace_indexes=None, source_view_id=None):
+        """plotly's ``Plotly.update`` message in ONE comm message, where plotly.py sends four (the
+        two edit counters, the message, then ``None``): each is a kernel → server → page hop and a
+        task in the page, before the figure can be drawn. The ``None`` only made the next message
+        differ from the last, and every message carries new edit ids anyway."""
+        trace_edit_id, layout_edit_id = self._last_trace_edit_id + 1, self._last_layout_edit_id + 1
+        with self.hold_sync():
+            self._last_trace_edit_id, self._last_layout_edit_id = trace_edit_id, layout_edit_id
+            self._py2js_update = {
+                "style_data": restyle_data, "layout_data": relayout_data,
+                "style_traces": self._normalize_trace_indexes(trace_indexes),
+                "trace_edit_id": trace_edit_id, "layout_edit_id": layout_edit_id,
+                "source_view_id": source_view_id,
+            }
+
+    def _send_restyle_msg(self, restyle_data, trace_indexes=None, source_view_id=None):
+        """A restyle is sent as an update with no layout change (one message, see above)."""
+        self._send_update_msg(restyle_data, {}, trace_indexes, source_view_id)
+
+    def _send_relayout_msg(self, layout_data, source_view_id=None):
+        """A relayout is sent as an update with no trace change (one message, see above)."""
+        self._send_update_msg({}, layout_data, [], source_view_id)
 
 
 def live_figure(fig=None) -> LiveFigure:
