@@ -248,6 +248,12 @@ def widget_notebook(path: Path, expr: str) -> Path:
     return path
 
 
+#: how often the page checks KERNEL_IDLE_JS while a test waits: Playwright's default, every animation
+#: frame, kept Chromium drawing 60 frames a second through every wait (~0.09 s of CPU per second
+#: waited on an empty page, more on JupyterLab's), CPU the other test workers need
+KERNEL_IDLE_POLL_MS = 100
+
+
 KERNEL_IDLE_JS = """() => {
   const w = window.jupyterapp && window.jupyterapp.shell.currentWidget;
   const k = w && w.sessionContext && w.sessionContext.session && w.sessionContext.session.kernel;
@@ -301,7 +307,7 @@ def open_notebook(page, server: Server, rel_path: str, *, timeout_ms: int = 60_0
         panel_id = page.evaluate("() => window.jupyterapp.shell.currentWidget.id")
     panel = page.locator(f"[id='{panel_id}']")
     panel.locator(".jp-Notebook .jp-Cell").first.wait_for(timeout=timeout_ms)
-    page.wait_for_function(KERNEL_IDLE_JS, timeout=timeout_ms)
+    page.wait_for_function(KERNEL_IDLE_JS, polling=KERNEL_IDLE_POLL_MS, timeout=timeout_ms)
     assert page.evaluate("() => window.jupyterapp.shell.currentWidget.id") == panel_id, "another tab is current"
     return panel
 
@@ -319,11 +325,11 @@ def wait_idle(page, *, timeout_ms: int = 60_000) -> None:
     """Wait until the notebook's kernel is idle AND has handled every request the page sent (widget
     updates included, see :class:`KernelTraffic`; the page fixture attaches one as
     ``page.kernel_traffic``). No fixed settle time: a widget message still in flight keeps it waiting."""
-    page.wait_for_function(KERNEL_IDLE_JS, timeout=timeout_ms)
+    page.wait_for_function(KERNEL_IDLE_JS, polling=KERNEL_IDLE_POLL_MS, timeout=timeout_ms)
     traffic = getattr(page, "kernel_traffic", None)
     if traffic is not None:
         traffic.wait_settled(timeout_s=timeout_ms / 1000)
-        page.wait_for_function(KERNEL_IDLE_JS, timeout=timeout_ms)
+        page.wait_for_function(KERNEL_IDLE_JS, polling=KERNEL_IDLE_POLL_MS, timeout=timeout_ms)
 
 
 # ------------------------------------------------------------------------------ waiting on real conditions
@@ -579,6 +585,35 @@ def figure_layout_problems(page, fig) -> list[str]:
 
     plain = json.loads(json.dumps(fig.to_plotly_json(), cls=plotly.utils.PlotlyJSONEncoder))
     return page.evaluate(FIGURE_LAYOUT_JS, plain)
+
+
+#: every figure of ``window.ckFigures`` ([name, figure] pairs) through FIGURE_LAYOUT_JS, in the page
+FIGURES_LAYOUT_JS = f"""async () => {{
+  const check = {FIGURE_LAYOUT_JS};
+  const out = {{}};
+  for (const [name, fig] of window.ckFigures) {{
+    const found = await check(fig);
+    if (found.length) out[name] = found;
+  }}
+  return out;
+}}"""
+
+
+def figures_layout_problems(page, named_figures, widths) -> dict[int, dict[str, list[str]]]:
+    """:data:`FIGURE_LAYOUT_JS` on every ``(name, figure)`` at each page width: ``{width: {name:
+    problems}}``, figures without a problem left out. The figures travel to the page once, as one
+    JSON array (sending each figure for each width cost more CPU than drawing it)."""
+    import plotly
+
+    plain = json.loads(json.dumps([[name, fig.to_plotly_json()] for name, fig in named_figures],
+                                  cls=plotly.utils.PlotlyJSONEncoder))
+    open_figure_page(page, widths[0])
+    page.evaluate("figs => { window.ckFigures = figs; }", plain)
+    found = {}
+    for width in widths:
+        page.set_viewport_size({"width": width, "height": 900})
+        found[width] = page.evaluate(FIGURES_LAYOUT_JS)
+    return found
 
 
 def open_figure_page(page, width: int) -> None:
