@@ -21,6 +21,10 @@ its data and sends the differences back to the kernel (``_sendTraceDeltas``, ``_
 two more kernel requests per update, each a busy/idle cycle the notebook's toolbar redraws for.
 The kit never reads those JS-computed values (and plotly 7 files the layout one under a name its
 Python side does not listen to), so the page and the kernel are spared that work on every input.
+The same module neither reports the page's own redraws back, nor marks Python's updates with the
+``_doNotReportToPy`` flag that plotly.js took for an unknown attribute (a whole-figure redraw for
+every update, even a moved shape); and :class:`LiveFigure` sends each update as one comm message
+instead of plotly.py's four.
 
 And it ships that 5 MB module ONCE per kernel, not once per figure. plotly's ``FigureWidget`` is
 an anywidget whose ``_esm`` trait holds the module's source, and anywidget imports that source as
