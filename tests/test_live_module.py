@@ -107,3 +107,6 @@ def test_an_update_is_one_comm_message(edit):
     # every message differs from the last (new edit ids), so the page always sees a change
     fig.layout.title = "newer"
     assert sent[-1]["state"]["_py2js_update"]["layout_edit_id"] == update["layout_edit_id"] + 1
+    # a page connecting now gets the current figure, not the last update a second time
+    full = fig.get_state()
+    assert full["_py2js_update"] is None and full["_widget_layout"]["title"]["text"] == "newer"

@@ -151,6 +151,8 @@ class _LiveState:
             for name in _FULL_STATE:
                 to_json = self.trait_metadata(name, "to_json", self._trait_to_json)
                 state[name] = to_json(current[name], self)
+            if "_py2js_update" in state:  # the last update, already in the figure: not sent twice
+                state["_py2js_update"] = None
         return state
 
 
