@@ -103,8 +103,8 @@ def roofline_explorer(**overrides) -> Panel:
     op_shape = len(start.layout.shapes)
     start.add_shape(type="line", xref="x", yref="paper", x0=ai0, x1=ai0, y0=0, y1=1, line=line)
     start.layout.yaxis.range = [-2, 4]
-    # A fixed x range too: plotly re-runs the whole figure when a shape on an autoranged axis
-    # moves (the shape could change the range), and only the shapes when the axis is fixed.
+    # A fixed x range too: move_shape's redraw of the shapes does not re-run the autorange, so
+    # the range is set here, and widened by whole decades when an operation leaves it.
     start.layout.xaxis.update(range=_x_range_log10(ai0), autorange=False)
     fig = live_figure(start)
     readout_html = w.HTML()
