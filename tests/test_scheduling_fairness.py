@@ -151,3 +151,14 @@ def test_jain_index():
     assert sch.jain_index([2, 2]) == 1.0 and sch.jain_index([1, 0]) == 0.5
     with pytest.raises(ValueError, match="values"):
         sch.jain_index([-1])
+
+
+def test_jain_index_of_huge_values_does_not_overflow():
+    """(Σx)² overflowed for values near 1e200 and gave nan; the index is scale-free."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # an overflow warning fails the test
+        assert sch.jain_index([1e200, 1e200]) == 1.0
+        assert sch.jain_index([1e308, 0.0]) == 0.5
+        assert sch.jain_index([3e300, 1e300]) == pytest.approx(sch.jain_index([3, 1]))

@@ -41,8 +41,11 @@ def jain_index(values: Sequence[float]) -> float:
     x = np.array([check_number("values", v, low=0) for v in values], dtype=float)
     if x.size == 0:
         raise ValueError("values must not be empty")
-    sq = float((x * x).sum())
-    return 1.0 if sq == 0 else float(x.sum() ** 2 / (x.size * sq))
+    top = float(x.max())
+    if top == 0:
+        return 1.0
+    x = x / top  # the index is scale-free; scaled to <= 1, the squares cannot overflow (1e200 did)
+    return float(x.sum() ** 2 / (x.size * float((x * x).sum())))
 
 
 def _span(result) -> tuple[float, float]:
