@@ -579,14 +579,6 @@ FIGURE_PAGE_HTML = ("<html><body style='margin:0;font-family:sans-serif'>"
                     "<div id='ck-figure-root' style='margin-left:90px;width:calc(100vw - 140px)'></div></body></html>")
 
 
-def figure_layout_problems(page, fig) -> list[str]:
-    """:data:`FIGURE_LAYOUT_JS` on a plotly figure, in a page set up by :func:`open_figure_page`."""
-    import plotly
-
-    plain = json.loads(json.dumps(fig.to_plotly_json(), cls=plotly.utils.PlotlyJSONEncoder))
-    return page.evaluate(FIGURE_LAYOUT_JS, plain)
-
-
 #: every figure of ``window.ckFigures`` ([name, figure] pairs) through FIGURE_LAYOUT_JS, in the page
 FIGURES_LAYOUT_JS = f"""async () => {{
   const check = {FIGURE_LAYOUT_JS};
