@@ -64,6 +64,11 @@ def child_env() -> dict:
     env["PATH"] = f"{BIN}{os.pathsep}{env.get('PATH', '')}"  # kernels resolve to the .venv's python
     env["VIRTUAL_ENV"] = str(VENV)
     env.pop("PYTHONHOME", None)
+    # compiled modules are cached (in git-ignored __pycache__/ folders): with PYTHONDONTWRITEBYTECODE
+    # set, as on some machines, each of the suite's Python processes (pytest workers, kernels,
+    # servers) compiled the kit again and pytest re-rewrote every test module's asserts (collection:
+    # 9 s of CPU per worker, 4 s with the cache). The grader's sandbox sets it again for learner code.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     # the kit's Jupyter data: its Voila template and the course-kit-fixes labextension (which keeps
     # plotly figures live on busy machines; see its static/remoteEntry.js)
     share = str(ROOT / "course_kit" / "share" / "jupyter")
