@@ -49,7 +49,9 @@ ARM_JS = """(panel, [expect, commit]) => {
       t0 = performance.now(); window.ckT0 = t0;
     };
     ['keydown', 'change', 'input'].forEach(t => panel.addEventListener(t, start, {capture: true}));
-    const events = ['plotly_afterplot', 'plotly_restyle', 'plotly_relayout', 'plotly_update', 'plotly_redraw'];
+    // plotly_animated: an update drawn without a full redraw (LiveFigure.without_redraw)
+    const events = ['plotly_afterplot', 'plotly_restyle', 'plotly_relayout', 'plotly_update', 'plotly_redraw',
+                    'plotly_animated'];
     const painted = () => {
       const t = performance.now();
       const ws = window.ckWs.filter(m => m.t >= t0 && m.t <= tDrawn);

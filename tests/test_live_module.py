@@ -110,3 +110,29 @@ def test_an_update_is_one_comm_message(edit):
     # a page connecting now gets the current figure, not the last update a second time
     full = fig.get_state()
     assert full["_py2js_update"] is None and full["_widget_layout"]["title"]["text"] == "newer"
+
+
+def test_without_redraw_sends_one_animate_message_with_no_redraw():
+    """Data-only edits inside ``without_redraw``: one ``Plotly.animate`` message asking for no
+    transition and no full redraw; the figure holds the new data; a page connecting later gets the
+    current figure, not the animation again. Outside it, edits are ordinary updates."""
+    fig = live.live_figure(go.Figure([go.Bar(x=["a", "b"], y=[3, 4]), go.Scatter(x=[1, 2], y=[1, 1])]))
+    sent = []
+    fig._send = lambda msg, buffers=None: sent.append(msg)
+    with fig.without_redraw():
+        fig.data[0].y = [5, 6]
+        fig.data[1].x = [3, 4]
+    assert len(sent) == 1, [list(m["state"]) for m in sent]
+    state = sent[0]["state"]
+    assert set(state) == {"_last_trace_edit_id", "_last_layout_edit_id", "_py2js_animate"}
+    animate = state["_py2js_animate"]
+    assert animate["animation_opts"]["frame"]["redraw"] is False
+    assert animate["animation_opts"]["transition"]["duration"] == 0
+    assert animate["style_traces"] == [0, 1] and animate["style_data"] == [{"y": [5, 6]}, {"x": [3, 4]}]
+    assert list(fig.data[0].y) == [5, 6] and list(fig.data[1].x) == [3, 4]
+    assert fig.get_state()["_py2js_animate"] is None
+    fig.data[0].y = [7, 8]  # after the block: an ordinary update again
+    assert "_py2js_update" in sent[-1]["state"]
+    with fig.batch_animate(duration=300):  # plotly's own animation keeps its options
+        fig.data[0].y = [1, 2]
+    assert sent[-1]["state"]["_py2js_animate"]["animation_opts"]["transition"]["duration"] == 300

@@ -62,3 +62,71 @@ def test_widget_check_bar_follows_the_slider():
     panel.controls["gpus"].value = 8
     assert tuple(panel.outputs[1].data[0].y) == (8, 0)
     assert "100%" in panel.outputs[0].value
+
+
+# ------------------------------------------------------------------- updates without a full redraw
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from course_kit.figures import lifecycle as lfig  # noqa: E402
+from course_kit.figures.live import live_figure  # noqa: E402
+
+_N = 2_000
+_medians = st.lists(st.floats(0.5, 500.0).map(lambda x: round(x * 2) / 2),
+                    min_size=len(lc.REALTIME_INGESTION_STAGES), max_size=len(lc.REALTIME_INGESTION_STAGES))
+
+
+def _state(medians, slo_ms):
+    stages = [s.with_median(m) for s, m in zip(lc.REALTIME_INGESTION_STAGES, medians)]
+    result = lc.budget_check(stages, slo_ms, 95, n=_N)
+    samples = lc.simulate_end_to_end(stages, n=_N)
+    return result, samples, lc.end_to_end_percentiles(stages, (50, 95, 99), n=_N)
+
+
+def _picture(fig) -> dict:
+    """What the page draws: every trace's data, the axis ranges, the SLO line and its label."""
+    lay = fig.layout
+    return {"data": [{k: list(getattr(t, k)) for k in ("x", "y", "base") if getattr(t, k, None) is not None}
+                     for t in fig.data],
+            "x": lay.xaxis.range, "y": lay.yaxis.range,
+            "shapes": [(s.y0, s.y1) for s in lay.shapes], "notes": [(a.text, a.y) for a in lay.annotations]}
+
+
+@settings(max_examples=25, deadline=None)
+@given(a=_medians, b=_medians, slo_a=st.sampled_from([50.0, 100.0, 300.0]), slo_b=st.sampled_from([50.0, 100.0]))
+def test_an_update_draws_what_a_new_figure_would(a, b, slo_a, slo_b):
+    """From any state to any other, the updated live figures show exactly what figures built for
+    the new state show; the update skips the full redraw (one animate message) exactly when the
+    axes (and the SLO line) stay; everything drawn is inside the fixed axes."""
+    (ra, sa, pa), (rb, sb, pb) = _state(a, slo_a), _state(b, slo_b)
+    for build, update, args_a, args_b in (
+            (lfig.waterfall_figure, lfig.update_waterfall_figure, (ra,), (rb,)),
+            (lfig.distribution_figure, lfig.update_distribution_figure, (sa, pa, slo_a), (sb, pb, slo_b))):
+        live, fresh = live_figure(build(*args_a)), build(*args_b)
+        sent = []
+        live._send = lambda msg, buffers=None, sent=sent: sent.append(msg["state"])
+        before = _picture(live)
+        update(live, *args_b)
+        assert _picture(live) == _picture(fresh)
+        axes_stay = (before["x"], before["y"], before["shapes"]) == (_picture(fresh)["x"], _picture(fresh)["y"],
+                                                                  _picture(fresh)["shapes"])
+        kinds = [k for m in sent for k in m if k.startswith("_py2js")]
+        assert kinds == (["_py2js_animate"] if axes_stay else ["_py2js_update"]), kinds
+        top = fresh.layout.yaxis.range[1]
+        for t in fresh.data:
+            ys = [y + b for y, b in zip(t.y, t.base)] if getattr(t, "base", None) is not None else list(t.y)
+            assert max(ys) <= top + 1e-9
+            if fresh.layout.xaxis.range is not None:
+                assert max(t.x) <= fresh.layout.xaxis.range[1]
+        assert max(rb.slo_ms, 0) <= top or build is lfig.distribution_figure
+
+
+def test_a_slider_step_skips_the_full_redraw_of_both_figures():
+    """The common case: one slider step (0.5 ms) from the defaults moves the data, not the axes."""
+    panel = latency_budget()
+    waterfall, dist = panel.outputs[1].children
+    sent = []
+    for fig in (waterfall, dist):
+        fig._send = lambda msg, buffers=None: sent.append([k for k in msg["state"] if k.startswith("_py2js")])
+    panel.controls["stage_0"].value += 0.5
+    assert sent == [["_py2js_animate"], ["_py2js_animate"]]

@@ -37,6 +37,7 @@ that awaits it (:data:`STUB_ESM`). Any page that shows a figure also receives th
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import re
 from pathlib import Path
@@ -151,15 +152,17 @@ class _LiveState:
             for name in _FULL_STATE:
                 to_json = self.trait_metadata(name, "to_json", self._trait_to_json)
                 state[name] = to_json(current[name], self)
-            if "_py2js_update" in state:  # the last update, already in the figure: not sent twice
-                state["_py2js_update"] = None
+            for name in ("_py2js_update", "_py2js_animate"):  # the last edit, already in the figure:
+                if name in state:  # not sent twice
+                    state[name] = None
         return state
 
 
 class LiveFigure(_LiveState, go.FigureWidget):
     """A ``go.FigureWidget`` whose full state is always its current data and layout, drawn by
     plotly's widget module without the echo messages (:func:`quiet_module`), shipped once per
-    kernel (:class:`PlotlyModule`), one comm message per update (:meth:`_send_update_msg`)."""
+    kernel (:class:`PlotlyModule`), one comm message per update (:meth:`_send_update_msg`); data-only
+    edits can skip plotly.js's full redraw (:meth:`without_redraw`)."""
 
     if shared_module() is not None:
         _esm = STUB_ESM
@@ -181,6 +184,42 @@ class LiveFigure(_LiveState, go.FigureWidget):
                 "style_traces": self._normalize_trace_indexes(trace_indexes),
                 "trace_edit_id": trace_edit_id, "layout_edit_id": layout_edit_id,
                 "source_view_id": source_view_id,
+            }
+
+    #: plotly.js's animate options for :meth:`without_redraw`: no transition, no full redraw
+    NO_REDRAW = {"transition": {"duration": 0}, "frame": {"duration": 0, "redraw": False}, "mode": "immediate"}
+
+    @contextlib.contextmanager
+    def without_redraw(self):
+        """Trace edits made inside are drawn by plotly.js's animate path: only the edited traces
+        are redrawn; the axes, legend, shapes and annotations stay as drawn (no recalculation).
+        A full redraw (``Plotly.update``) re-runs the whole figure: measured in Chromium on the
+        latency budget's two figures (bare page): 19 and 26 ms per update against 11 and 14 ms.
+
+        The caller's contract: every edited trace stays inside FIXED axis ranges (nothing is
+        re-autoranged), only data is edited (no layout), and the traces are of a type plotly.js
+        animates (scatter, bar). A waterfall trace, say, is silently NOT redrawn."""
+        self._no_redraw = True
+        try:
+            with self.batch_animate(duration=0):
+                yield
+        finally:
+            self._no_redraw = False
+
+    def _perform_batch_animate(self, animation_opts):
+        if getattr(self, "_no_redraw", False):
+            animation_opts = self.NO_REDRAW
+        super()._perform_batch_animate(animation_opts)
+
+    def _send_animate_msg(self, styles_data, relayout_data, trace_indexes, animation_opts):
+        """``Plotly.animate`` in ONE comm message (plotly.py sends four; see :meth:`_send_update_msg`)."""
+        trace_edit_id, layout_edit_id = self._last_trace_edit_id + 1, self._last_layout_edit_id + 1
+        with self.hold_sync():
+            self._last_trace_edit_id, self._last_layout_edit_id = trace_edit_id, layout_edit_id
+            self._py2js_animate = {
+                "style_data": styles_data, "layout_data": relayout_data,
+                "style_traces": self._normalize_trace_indexes(trace_indexes), "animation_opts": animation_opts,
+                "trace_edit_id": trace_edit_id, "layout_edit_id": layout_edit_id, "source_view_id": None,
             }
 
     def _send_restyle_msg(self, restyle_data, trace_indexes=None, source_view_id=None):

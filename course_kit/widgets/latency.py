@@ -56,10 +56,13 @@ def latency_budget(
     def update(v: dict) -> None:
         current = [s.with_median(v[f"stage_{i}"]) for i, s in enumerate(base)]
         result = lifecycle.budget_check(current, v["slo_ms"], v["percentile"], n=n, seed=seed)
-        figs.update_waterfall_figure(waterfall, result)  # sent now: the page draws it while we go on
         samples = lifecycle.simulate_end_to_end(current, n=n, seed=seed)
         pcts = lifecycle.end_to_end_percentiles(current, (50, 95, 99), n=n, seed=seed)
+        # both figures' messages back to back, after all the numbers: a step usually moves only
+        # the data, which the page draws in its next animation frame, both figures in ONE frame.
+        # The distribution first: its update takes longer to build (1.5 ms against 0.4 ms)
         figs.update_distribution_figure(dist, samples, pcts, result.slo_ms)
+        figs.update_waterfall_figure(waterfall, result)
         colour = pal.GOOD if result.met else pal.BAD
         verdict.value = (f'<div style="font-size:15px;color:{colour}">'
                          f'{"✔" if result.met else "✘"} {html.escape(result.summary())}</div>'
