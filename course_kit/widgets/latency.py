@@ -58,8 +58,8 @@ def latency_budget(
         result = lifecycle.budget_check(current, v["slo_ms"], v["percentile"], n=n, seed=seed)
         samples = lifecycle.simulate_end_to_end(current, n=n, seed=seed)
         pcts = lifecycle.end_to_end_percentiles(current, (50, 95, 99), n=n, seed=seed)
-        # both figures' messages back to back, after all the numbers: a step usually moves only
-        # the data, which the page draws in its next animation frame, both figures in ONE frame.
+        # both figures' messages back to back, after all the numbers (they leave the kernel 1-3 ms
+        # apart); a step usually moves only the data, which the page draws without a full redraw.
         # The distribution first: its update takes longer to build (1.5 ms against 0.4 ms)
         figs.update_distribution_figure(dist, samples, pcts, result.slo_ms)
         figs.update_waterfall_figure(waterfall, result)
