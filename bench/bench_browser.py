@@ -5,8 +5,10 @@ k = 14 drawn node by node, the scheduler on 2,000 Philly jobs), the script repea
 a learner makes it (a key on a slider, a new option in a dropdown, a number typed + Enter) and
 times, in the page, from the input's commit event (the key, the new option, the Enter) until every
 figure of the widget that the input redraws has been redrawn (``plotly_afterplot`` / ``_restyle`` /
-``_relayout`` / ``_update``) and the next frame rendered (a ``requestAnimationFrame``, then the task
-after it). Prints median and p95 per case; ``--phases`` also prints where the time goes.
+``_relayout`` / ``_update``, or ``_animated`` for an update drawn without a full redraw) and the next
+frame rendered (a ``requestAnimationFrame``, then the task after it). Prints median and p95 per case;
+``--phases`` also prints where the time goes. Before and after the cases it times a fixed CPU loop:
+the same code measured 15 % apart on the same machine an hour apart, and the loop shows such hours.
 
 Targets (issue 15): median <= 100 ms and p95 <= 200 ms at the defaults, <= 250 ms for the slow cases.
 
@@ -194,6 +196,20 @@ def _phase_line(phases: list[dict]) -> str:
             f"{med('replies'):.0f} frames, {med('reply_bytes') / 1000:.1f} kB")
 
 
+def cpu_check_ms(loops: int = 5_000_000) -> float:
+    """The best of three runs of a fixed pure-Python loop, in ms: how fast this machine is right now
+    (a busy host or a throttled core shows as a larger number; compare runs by it)."""
+    import time
+
+    best = float("inf")
+    for _ in range(3):
+        t0, total = time.perf_counter(), 0
+        for i in range(loops):
+            total += i
+        best = min(best, (time.perf_counter() - t0) * 1000)
+    return best
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("cases", nargs="*", help="case names (default: all); a prefix matches")
@@ -208,6 +224,7 @@ def main(argv=None) -> int:
     names = [n for n in CASES if not args.cases or any(n.startswith(c) or c in n for c in args.cases)]
     from playwright.sync_api import sync_playwright
 
+    print(f"machine check before: {cpu_check_ms():.0f} ms for a fixed CPU loop", flush=True)
     tmp = Path(tempfile.mkdtemp(prefix="ck-bench-browser-"))
     root = tmp / "root"
     root.mkdir()
@@ -238,6 +255,7 @@ def main(argv=None) -> int:
     finally:
         server.stop()
         shutil.rmtree(tmp, ignore_errors=True)
+    print(f"machine check after: {cpu_check_ms():.0f} ms for the same loop", flush=True)
     return 0
 
 
