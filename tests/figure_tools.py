@@ -60,9 +60,6 @@ def category_colours(fig) -> set[str]:
                 found += _as_list(t.line.color or default)
             if "markers" in mode:
                 found += _as_list(t.marker.color or t.line.color or default)
-        elif t.type == "waterfall":
-            for part in (t.increasing, t.decreasing, t.totals):
-                found += _as_list(part.marker.color)
         elif hasattr(t, "marker") and t.marker is not None:
             found += _as_list(t.marker.color or default)
     for s in fig.layout.shapes or ():

@@ -117,7 +117,7 @@ def update_distribution_figure(fig, samples: np.ndarray, percentiles: dict, slo_
 
 
 def distribution_data(samples: np.ndarray, percentiles: dict, slo_ms: float, bins: int = 60) -> dict:
-    """Histogram (as bars, so a widget ships 60 numbers, not 20,000 samples) and marker lines, on
+    """Histogram (60 bins, so a widget ships 60 numbers, not 20,000 samples) and marker lines, on
     fixed axes: x from 0 to a round value past the 99.5th percentile and the SLO, y to a round
     value above the tallest bin (the bins stay put while the data moves a little)."""
     hi = _nice_top(max(float(np.percentile(samples, 99.5)), slo_ms * 1.1))
@@ -125,8 +125,7 @@ def distribution_data(samples: np.ndarray, percentiles: dict, slo_ms: float, bin
     centres = (edges[:-1] + edges[1:]) / 2
     share = counts / max(len(samples), 1)
     ymax = float(share.max()) if len(share) else 1.0
-    return {"x": centres, "y": share, "width": float(edges[1] - edges[0]), "ymax": ymax,
-            "x_range": [0.0, hi], "y_range": [0.0, _nice_top(ymax * 1.1)],
+    return {"x": centres, "y": share, "x_range": [0.0, hi], "y_range": [0.0, _nice_top(ymax * 1.1)],
             "lines": {**{f"p{p:g}": float(v) for p, v in percentiles.items()}, "SLO": float(slo_ms)}}
 
 
