@@ -27,10 +27,18 @@ ROOT = Path(__file__).resolve().parent.parent
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
 VENV_BIN = Path(sys.executable).parent
 
+#: a loopback port nothing listens on (the discard service's, unused on a test machine): the dead proxy
+DEAD_PROXY_PORT = 9
+
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
     "--disable-dev-shm-usage",
+    # every request to a host other than the loopback goes to a proxy that does not exist, so it fails;
+    # Chromium sends loopback requests direct (its implicit proxy bypass). This blocks in the network
+    # stack, where Playwright's request routing (context.route) stopped every request in the test's
+    # Python process (measured: pytest's own CPU on two dashboards, 4.1 s with routing, 0.8 s without)
+    f"--proxy-server=http://127.0.0.1:{DEAD_PROXY_PORT}",
 ]
 LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
 
@@ -222,18 +230,16 @@ def launch_chromium(playwright, user_data_dir: Path):
 
 
 def block_non_loopback(context) -> list[str]:
-    """Abort every request to a host other than the loopback; returns the (growing) list of them."""
+    """Record every request to a host other than the loopback; returns the (growing) list of them.
+    The blocking itself is :data:`CHROMIUM_ARGS`' dead proxy: such a request is recorded here, then fails."""
     blocked: list[str] = []
 
-    def handle(route):
-        url = route.request.url
-        if url.startswith(("data:", "blob:")) or urlparse(url).hostname in LOOPBACK:
-            route.continue_()
-        else:
+    def seen(request):
+        url = request.url
+        if not url.startswith(("data:", "blob:")) and urlparse(url).hostname not in LOOPBACK:
             blocked.append(url)
-            route.abort()
 
-    context.route("**/*", handle)
+    context.on("request", seen)
     return blocked
 
 

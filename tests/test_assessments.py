@@ -143,9 +143,14 @@ def test_weights_must_be_normalised(weights, seed):
     assert property_of(verdict) in {"normalised", "range"}
 
 
+#: n_samples the fuzz test draws: every kind of bad value, the edges of the valid range 1..100_000
+#: but its top (100_000 samples take ~3 s: drawn up to 200_000, the fuzz took 25 s of the suite)
+N_SAMPLES = st.one_of(st.integers(-5, 2_000), st.sampled_from([100_001, 200_000, 2**33]), st.floats(allow_nan=True),
+                      st.text(max_size=2), st.none())
+
+
 @settings(max_examples=40, deadline=None)
-@given(st.one_of(st.integers(-5, 200_000), st.floats(allow_nan=True), st.text(max_size=2), st.none()),
-       st.one_of(st.integers(-5, 2**33), st.floats(), st.none()))
+@given(N_SAMPLES, st.one_of(st.integers(-5, 2**33), st.floats(), st.none()))
 def test_fuzz_arguments(n_samples, seed):
     try:
         verdict = a.check_scoring_function(good, n_samples=n_samples, seed=seed)
