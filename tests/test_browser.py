@@ -582,10 +582,13 @@ def wait_all_executed(page, *, timeout_s: float = 90) -> None:
 
 @PAGE
 def test_requests_to_other_hosts_are_really_blocked(browser):
-    """The offline guarantee of the other tests rests on this routing: prove it refuses a CDN."""
+    """The offline guarantee of the other tests rests on the dead proxy (bs.CHROMIUM_ARGS): prove a CDN
+    request is recorded and refused BY THE PROXY (a machine without internet refuses it anyway)."""
     context, blocked = browser
     start = len(blocked)
     page = context.new_page()
+    failures: list[str] = []
+    page.on("requestfailed", lambda r: failures.append(r.failure or ""))
     try:
         page.set_content("<p>offline check</p>")
         result = page.evaluate("""() => fetch('https://cdn.jsdelivr.net/npm/font-awesome@4.5.0/css/font-awesome.min.css')
@@ -593,6 +596,7 @@ def test_requests_to_other_hosts_are_really_blocked(browser):
     finally:
         page.close()
     assert result == "refused"
+    assert failures == ["net::ERR_PROXY_CONNECTION_FAILED"], failures
     assert blocked[start:] == ["https://cdn.jsdelivr.net/npm/font-awesome@4.5.0/css/font-awesome.min.css"]
     del blocked[start:]
 
