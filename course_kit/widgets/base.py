@@ -64,12 +64,13 @@ _frozen: list[bool] = []
 def _freeze_heap_once() -> None:
     """Once per process, at the first widget: take every object alive (the libraries a kernel has
     imported, ipykernel's, plotly's, pandas', the widget) out of the cyclic garbage collector's full
-    passes (:func:`gc.freeze`). A full pass walks every tracked object; in a kernel with the kit's
-    widgets imported it took ~75 ms, paid by whichever input happened to trigger it (measured on the
-    scheduler playground with 2,000 Philly jobs, 30 inputs: three full passes, 213-231 ms in all,
-    p95 of the update 114-158 ms; after the freeze, 1 ms and 80-87 ms). Reference counting still
-    frees those objects; only cycles among them, if they ever become garbage, stay (the young
-    generations are collected first, so what is frozen is what lives)."""
+    passes (:func:`gc.freeze`). A full pass walks every tracked object; with the kit's widgets
+    imported it took ~75 ms (in a plain interpreter; a kernel holds more), paid by whichever input
+    happened to trigger it (measured on the scheduler playground with 2,000 Philly jobs, 30 inputs:
+    three full passes, 213-231 ms in all, p95 of the update 114-158 ms; after the freeze, 1 ms and
+    80-87 ms). Reference counting still frees those objects; only cycles among them, if they ever
+    become garbage, stay (the young generations are collected first, so what is frozen is what
+    lives)."""
     if not _frozen:
         import gc
 
