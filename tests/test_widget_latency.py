@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from course_kit import lifecycle as lc
+from course_kit.figures import lifecycle as lfig
+from course_kit.figures.live import live_figure
 from course_kit.widgets import latency_budget, widget_check
 
 
@@ -65,12 +69,6 @@ def test_widget_check_bar_follows_the_slider():
 
 
 # ------------------------------------------------------------------- updates without a full redraw
-from hypothesis import given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
-
-from course_kit.figures import lifecycle as lfig  # noqa: E402
-from course_kit.figures.live import live_figure  # noqa: E402
-
 _N = 2_000
 _medians = st.lists(st.floats(0.5, 500.0).map(lambda x: round(x * 2) / 2),
                     min_size=len(lc.REALTIME_INGESTION_STAGES), max_size=len(lc.REALTIME_INGESTION_STAGES))

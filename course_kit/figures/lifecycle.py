@@ -29,11 +29,9 @@ def _nice_top(value: float) -> float:
     """
     if not value > 0:
         return 1.0
-    scale = 10.0 ** np.floor(np.log10(value))
-    for step in (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10):
-        if step * scale >= value * (1 - 1e-12):
-            return float(round(step * scale, 12))
-    return float(10 * scale)
+    scale = 10.0 ** np.floor(np.log10(value))  # value / scale lies in [1, 10): step 10 always fits
+    step = next(s for s in (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10) if s * scale >= value * (1 - 1e-12))
+    return float(round(step * scale, 12))
 
 
 def waterfall_data(result: BudgetResult) -> dict:

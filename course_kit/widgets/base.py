@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+import functools
 import html
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -58,9 +59,7 @@ def _find(widget, class_name: str) -> list:
     return found
 
 
-_frozen: list[bool] = []
-
-
+@functools.cache
 def _freeze_heap_once() -> None:
     """Once per process, at the first widget: take every object alive (the libraries a kernel has
     imported, ipykernel's, plotly's, pandas', the widget) out of the cyclic garbage collector's full
@@ -71,12 +70,10 @@ def _freeze_heap_once() -> None:
     80-87 ms). Reference counting still frees those objects; only cycles among them, if they ever
     become garbage, stay (the young generations are collected first, so what is frozen is what
     lives)."""
-    if not _frozen:
-        import gc
+    import gc
 
-        gc.collect(1)
-        gc.freeze()
-        _frozen.append(True)
+    gc.collect(1)
+    gc.freeze()
 
 
 class Panel(w.VBox):
